@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs'
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely, PostgresDialect, type KyselyPlugin, type LogEvent } from 'kysely'
+import { PGliteDialect } from 'kysely-pglite-dialect'
+import pg from 'pg'
+import type { Config } from '../config.ts'
+import type { Database } from './database.ts'
+
+// bigint columns (counts, sequences) fit in a JS number for everything we store.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
+
+export interface DatabaseHandle {
+  readonly db: Kysely<Database>
+  readonly kind: 'postgres' | 'pglite'
+  close(): Promise<void>
+}
+
+export interface DatabaseOptions {
+  /** Called for every executed query (used by tests to count statements). */
+  onQuery?: (event: LogEvent) => void
+  plugins?: KyselyPlugin[]
+  /** Open an existing PGlite instance instead of creating one (tests). */
+  pglite?: PGlite
+}
+
+export async function openDatabase(
+  settings: Config['database'],
+  options: DatabaseOptions = {},
+): Promise<DatabaseHandle> {
+  const log = options.onQuery
+  if (settings.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: settings.url,
+      max: settings.poolSize,
+      // Fail fast instead of hanging a request when the server is unreachable.
+      connectionTimeoutMillis: 10_000,
+    })
+    // An idle client that loses its connection must not crash the process.
+    pool.on('error', () => {})
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log, plugins: options.plugins })
+    return { db, kind: 'postgres', close: () => db.destroy() }
+  }
+
+  let pglite = options.pglite
+  if (!pglite) {
+    if (settings.dataDir !== 'memory://') mkdirSync(settings.dataDir, { recursive: true })
+    pglite = await PGlite.create(settings.dataDir === 'memory://' ? undefined : settings.dataDir)
+  }
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), log, plugins: options.plugins })
+  return { db, kind: 'pglite', close: () => db.destroy() }
+}

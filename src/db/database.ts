@@ -1,0 +1,289 @@
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely'
+
+/** Timestamps are written by the database (defaults) or as Date/ISO strings. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
+type Json<T> = ColumnType<T, string, string>
+type JsonObject = Record<string, unknown>
+
+export type AccessRole = 'SUPERADMIN' | 'ADMIN' | 'DEPARTMENT_HEAD' | 'SALES_REP'
+
+export interface OrganizationsTable {
+  id: Generated<string>
+  name: string
+  phone_number: string
+  address: string
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface OrganizationCredentialsTable {
+  organization_id: string
+  name: string
+  ciphertext: string
+  value_hash: string
+  updated_at: Timestamp
+}
+
+export interface DynamicPropertiesTable {
+  id: Generated<string>
+  organization_id: string
+  type: string
+  sections: Json<unknown[]>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface UsersTable {
+  id: Generated<string>
+  organization_id: string
+  email: string
+  password_hash: string
+  full_name: string
+  phone_number: string | null
+  designation: string | null
+  access_role: AccessRole
+  department_id: string | null
+  login_disabled: Generated<boolean>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface PipelinesTable {
+  id: Generated<string>
+  organization_id: string
+  name: string
+  description: string | null
+  type: 'Contact' | 'Application'
+  is_default: Generated<boolean>
+  is_active: Generated<boolean>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface PipelineStagesTable {
+  id: Generated<string>
+  pipeline_id: string
+  organization_id: string
+  name: string
+  color: string
+  position: number
+  is_active: Generated<boolean>
+}
+
+export interface AiAgentsTable {
+  id: Generated<string>
+  organization_id: string
+  name: string
+  description: Generated<string>
+  prompt_id: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export type TriggerType = 'inbound' | 'outbound' | 'all'
+
+export interface AutomationsTable {
+  id: Generated<string>
+  organization_id: string
+  user_id: string
+  name: string
+  description: Generated<string>
+  event: string
+  trigger_type: TriggerType
+  source_statuses: Json<string[]>
+  actions: Json<JsonObject>
+  conditions: Json<JsonObject[]>
+  max_transitions: number | null
+  enabled: Generated<boolean>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface PromptsTable {
+  id: Generated<string>
+  organization_id: string
+  user_id: string
+  name: string
+  prompt: string
+  description: string | null
+  temperature: number | null
+  response_time: number | null
+  is_hidden: Generated<boolean>
+  tools: Json<JsonObject[]>
+  tool_configs: Json<JsonObject>
+  copied_from: string | null
+  copied_from_name: string | null
+  copied_from_org: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface PromptGrantsTable {
+  user_id: string
+  prompt_id: string
+  organization_id: string
+  created_at: Timestamp
+}
+
+export type TemplateType = 'sms' | 'campaign' | 'script' | 'automation'
+
+export interface TemplatesTable {
+  id: Generated<string>
+  organization_id: string
+  user_id: string
+  name: string
+  template: string
+  type: TemplateType
+  category: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface LoginFailuresTable {
+  key: string
+  failures: number
+  window_started_at: Timestamp
+}
+
+export type SnapshotKind = 'user' | 'org'
+
+export interface SnapshotsTable {
+  id: Generated<string>
+  seq: Generated<string>
+  kind: SnapshotKind
+  name: string
+  description: string | null
+  source_org_id: string
+  source_org_name: string
+  source_user_id: string
+  source_user_email: string
+  source_user_name: string
+  automation_count: Generated<number>
+  prompt_count: Generated<number>
+  template_count: Generated<number>
+  pipeline_count: Generated<number>
+  created_by: string
+  created_by_name: string
+  created_by_role: string
+  is_global: Generated<boolean>
+  assigned_org_ids: ColumnType<string[], string[] | undefined, string[]>
+  credential_names: ColumnType<string[], string[] | undefined, string[]>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface SnapshotAutomationsTable {
+  snapshot_id: string
+  source_id: string
+  name: string
+  description: string
+  event: string
+  trigger_type: TriggerType
+  source_statuses: Json<string[]>
+  actions: Json<JsonObject>
+  conditions: Json<JsonObject[]>
+  max_transitions: number | null
+  enabled: boolean
+}
+
+export interface SnapshotPromptsTable {
+  snapshot_id: string
+  source_id: string
+  name: string
+  prompt: string
+  description: string | null
+  temperature: number | null
+  response_time: number | null
+  is_hidden: boolean
+  tools: Json<JsonObject[]>
+  tool_configs: Json<JsonObject>
+}
+
+export interface SnapshotTemplatesTable {
+  snapshot_id: string
+  source_id: string
+  name: string
+  template: string
+  type: TemplateType
+  category: string | null
+}
+
+export type RefType = 'pipelineStage' | 'agent'
+
+export interface SnapshotRefsTable {
+  snapshot_id: string
+  position: number
+  automation_name: string
+  ref_type: RefType
+  field: string
+  field_location: string
+  value: string
+  agent_name: string | null
+}
+
+export interface SnapshotPipelinesTable {
+  snapshot_id: string
+  source_id: string
+  name: string
+  description: string | null
+  type: 'Contact' | 'Application'
+  is_default: boolean
+  is_active: boolean
+}
+
+export interface SnapshotStagesTable {
+  snapshot_id: string
+  source_id: string
+  source_pipeline_id: string
+  name: string
+  color: string
+  position: number
+  is_active: boolean
+}
+
+export interface SnapshotAgentsTable {
+  snapshot_id: string
+  source_id: string
+  name: string
+  description: string
+  prompt_id: string | null
+}
+
+export interface SnapshotDynamicPropertiesTable {
+  snapshot_id: string
+  type: string
+  sections: Json<unknown[]>
+}
+
+export interface Database {
+  organizations: OrganizationsTable
+  organization_credentials: OrganizationCredentialsTable
+  dynamic_properties: DynamicPropertiesTable
+  users: UsersTable
+  pipelines: PipelinesTable
+  pipeline_stages: PipelineStagesTable
+  ai_agents: AiAgentsTable
+  automations: AutomationsTable
+  prompts: PromptsTable
+  prompt_grants: PromptGrantsTable
+  templates: TemplatesTable
+  login_failures: LoginFailuresTable
+  snapshots: SnapshotsTable
+  snapshot_automations: SnapshotAutomationsTable
+  snapshot_prompts: SnapshotPromptsTable
+  snapshot_templates: SnapshotTemplatesTable
+  snapshot_refs: SnapshotRefsTable
+  snapshot_pipelines: SnapshotPipelinesTable
+  snapshot_stages: SnapshotStagesTable
+  snapshot_agents: SnapshotAgentsTable
+  snapshot_dynamic_properties: SnapshotDynamicPropertiesTable
+}
+
+/** Any executor: the database itself or an open transaction. */
+export type Executor = Kysely<Database>
+/** Functions that must run inside a transaction say so in their signature. */
+export type Tx = Transaction<Database>
+
+export type UserRow = Selectable<UsersTable>
+export type NewUserRow = Insertable<UsersTable>
+export type OrganizationRow = Selectable<OrganizationsTable>

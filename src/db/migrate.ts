@@ -1,0 +1,25 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely'
+import * as tenantCore from './migrations/0001_tenant_core.ts'
+import * as snapshots from './migrations/0002_snapshots.ts'
+
+/** Migrations are listed in code so they run the same under tsx, tests and the CLI. */
+const migrations: Record<string, Migration> = {
+  '0001_tenant_core': tenantCore,
+  '0002_snapshots': snapshots,
+}
+
+const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) }
+
+/** Brings the schema up to date; safe to run from several processes at once (Kysely takes a lock). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName
+    throw new Error(`Migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, {
+      cause: error,
+    })
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

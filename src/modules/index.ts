@@ -1,0 +1,11 @@
+import type { FastifyInstance } from 'fastify'
+import { authRoutes } from './auth/auth.routes.ts'
+import { organizationsRoutes } from './organizations/organizations.routes.ts'
+import { usersRoutes } from './users/users.routes.ts'
+
+/** Feature modules, each an encapsulated Fastify plugin with its own routes. */
+export async function registerModules(app: FastifyInstance): Promise<void> {
+  await app.register(authRoutes)
+  await app.register(organizationsRoutes)
+  await app.register(usersRoutes)
+}

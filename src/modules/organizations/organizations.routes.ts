@@ -1,0 +1,147 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { adminRoles, superadminOnly } from '../../plugins/auth.ts'
+import { authErrors, IdParams, ObjectId } from '../../shared/schemas.ts'
+import {
+  CreateOrganizationBody,
+  CredentialStatusSchema,
+  DynamicPropertiesSchema,
+  OrganizationDetailSchema,
+  OrganizationSchema,
+  SectionSchema,
+  SectionsQuery,
+  UpdateCredentialsBody,
+  UpdateSectionsBody,
+} from './organizations.schemas.ts'
+import * as service from './organizations.service.ts'
+
+const tags = ['Organizations']
+const OrgIdParams = Type.Object({ orgId: ObjectId('Organization id') })
+
+export const organizationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { ctx } = app
+
+  app.post(
+    '/api/organizations',
+    {
+      config: { auth: superadminOnly },
+      schema: {
+        tags,
+        summary: 'Create an organization and its first ADMIN',
+        description:
+          'Name (case-insensitive) and phone must be unique (409). Credentials are optional; each value must be ' +
+          'unused by other organizations (409). No pipeline is seeded.',
+        body: CreateOrganizationBody,
+        response: {
+          201: Type.Object({
+            message: Type.String(),
+            data: Type.Object({ organizationId: ObjectId(), adminUserId: ObjectId() }),
+          }),
+          ...authErrors(409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const data = await service.createOrganization(ctx, request.body)
+      return reply.status(201).send({ message: 'Organization created', data })
+    },
+  )
+
+  app.get(
+    '/api/organizations',
+    {
+      config: { auth: superadminOnly },
+      schema: {
+        tags,
+        summary: 'List organizations',
+        response: { 200: Type.Object({ organizations: Type.Array(OrganizationSchema) }), ...authErrors() },
+      },
+    },
+    async () => ({ organizations: await service.listOrganizations(ctx.db) }),
+  )
+
+  app.get(
+    '/api/organizations/:id',
+    {
+      config: { auth: superadminOnly },
+      schema: {
+        tags,
+        summary: 'Get an organization',
+        description: 'Credentials are masked: only whether each one is set.',
+        params: IdParams,
+        response: { 200: Type.Object({ organization: OrganizationDetailSchema }), ...authErrors(404) },
+      },
+    },
+    async (request) => ({ organization: await service.getOrganization(ctx.db, request.params.id) }),
+  )
+
+  app.put(
+    '/api/organizations/:id/credentials',
+    {
+      config: { auth: superadminOnly },
+      schema: {
+        tags,
+        summary: 'Set or remove an organization\u2019s credentials',
+        description: 'Values are encrypted at rest and never returned. A value used by another organization is 409.',
+        params: IdParams,
+        body: UpdateCredentialsBody,
+        response: {
+          200: Type.Object({ message: Type.String(), credentials: CredentialStatusSchema }),
+          ...authErrors(404, 409),
+        },
+      },
+    },
+    async (request) => ({
+      message: 'Credentials updated',
+      credentials: await service.updateCredentials(ctx, request.params.id, request.body),
+    }),
+  )
+
+  app.get(
+    '/api/organizations/sections/:orgId',
+    {
+      config: { auth: adminRoles },
+      schema: {
+        tags,
+        summary: 'Get the dynamic-property sections of an organization',
+        description: 'ADMIN: own organization; SUPERADMIN: any. A type without a document has no sections.',
+        params: OrgIdParams,
+        querystring: SectionsQuery,
+        response: {
+          200: Type.Object({ type: Type.String(), sections: Type.Array(SectionSchema) }),
+          ...authErrors(404),
+        },
+      },
+    },
+    async (request) =>
+      service.getSections(ctx.db, request.actor, request.params.orgId, request.query.type ?? 'Contact'),
+  )
+
+  app.put(
+    '/api/organizations/sections/:orgId',
+    {
+      config: { auth: adminRoles },
+      schema: {
+        tags,
+        summary: 'Replace the dynamic-property sections of an organization for one type',
+        params: OrgIdParams,
+        querystring: SectionsQuery,
+        body: UpdateSectionsBody,
+        response: {
+          200: Type.Object({ message: Type.String(), organization: DynamicPropertiesSchema }),
+          ...authErrors(404),
+        },
+      },
+    },
+    async (request) => ({
+      message: 'Sections updated successfully',
+      organization: await service.updateSections(
+        ctx.db,
+        request.actor,
+        request.params.orgId,
+        request.query.type ?? 'Contact',
+        request.body.sections,
+      ),
+    }),
+  )
+}

@@ -1,0 +1,59 @@
+import type { Selectable } from 'kysely'
+import type { Executor, NewUserRow, UsersTable } from '../../db/database.ts'
+import { uniqueViolation } from '../../db/errors.ts'
+import { conflict } from '../../shared/errors.ts'
+
+export type UserRow = Selectable<UsersTable>
+
+export const emailTaken = (email: string) =>
+  conflict('Email already exists', `A user with the email ${email} already exists`, { field: 'email' })
+
+/** Inserts one user; the unique index on lower(email) turns a race into a 409, never a duplicate. */
+export async function insertUser(db: Executor, row: NewUserRow): Promise<UserRow> {
+  try {
+    return await db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow()
+  } catch (error) {
+    if (uniqueViolation(error) === 'users_email_key') throw emailTaken(row.email)
+    throw error
+  }
+}
+
+export function findUserById(db: Executor, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export function findUserByEmail(db: Executor, email: string): Promise<UserRow | undefined> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .executeTakeFirst()
+}
+
+export async function emailExists(db: Executor, email: string): Promise<boolean> {
+  return (await findUserByEmail(db, email)) !== undefined
+}
+
+export function listUsersOfOrganization(db: Executor, organizationId: string): Promise<UserRow[]> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute()
+}
+
+export function updateUser(db: Executor, id: string, changes: Partial<NewUserRow>): Promise<UserRow | undefined> {
+  return db
+    .updateTable('users')
+    .set({ ...changes, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()
+}
+
+export async function deleteUser(db: Executor, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst()
+  return result.numDeletedRows > 0n
+}

@@ -1,0 +1,44 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyInstance } from 'fastify'
+import { ErrorResponse } from '../shared/schemas.ts'
+
+/** /openapi.json is generated from the route schemas; /docs renders it. */
+export async function installOpenApi(app: FastifyInstance): Promise<void> {
+  app.addSchema(ErrorResponse)
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Tether Relay API',
+        version: '1.0.0',
+        description:
+          'Open, API-compatible implementation of the Tether Relay snapshot service: capture the working ' +
+          'setup of a user or a whole organization into a snapshot, share it, and apply it to create a new ' +
+          'user or organization in one transaction. Errors always have the shape {error, message, details?}.',
+      },
+      servers: [{ url: 'http://localhost:2212', description: 'Local API service' }],
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+      tags: [
+        { name: 'Auth' },
+        { name: 'Organizations' },
+        { name: 'Users' },
+        { name: 'Pipelines' },
+        { name: 'AI Agents' },
+        { name: 'Automations' },
+        { name: 'Prompts' },
+        { name: 'Templates' },
+        { name: 'User Snapshots' },
+        { name: 'Org Snapshots' },
+        { name: 'System' },
+      ],
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } })
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger())
+}

@@ -1,0 +1,69 @@
+import { Ajv, type Options } from 'ajv'
+import addFormats from 'ajv-formats'
+import type { FastifyInstance, FastifySchema } from 'fastify'
+import { badRequest } from '../shared/errors.ts'
+
+/**
+ * Request validation. Bodies are validated strictly: no type coercion and unknown
+ * properties rejected (never silently dropped). Query strings, params and headers
+ * arrive as text, so they are coerced to the declared types.
+ */
+const shared: Options = {
+  allErrors: true,
+  strict: false,
+  useDefaults: true,
+  removeAdditional: false,
+}
+
+function createAjv(coerceTypes: boolean): Ajv {
+  const ajv = new Ajv({ ...shared, coerceTypes })
+  addFormats.default(ajv)
+  return ajv
+}
+
+const maxDepth = 32
+
+/**
+ * Bodies are JSON trees of bounded depth with no NUL characters (PostgreSQL text
+ * cannot store them) and only finite numbers. Checked before schema validation so
+ * free-form objects (automation actions, tool configs) are covered too.
+ */
+export function findUnsafeJson(value: unknown, path = '', depth = 0): { path: string; message: string } | null {
+  if (depth > maxDepth) return { path, message: `nesting deeper than ${maxDepth} levels is not allowed` }
+  if (typeof value === 'string') {
+    return value.includes('\u0000') ? { path, message: 'must not contain NUL characters' } : null
+  }
+  if (typeof value === 'number') return Number.isFinite(value) ? null : { path, message: 'must be a finite number' }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const problem = findUnsafeJson(value[i], `${path}/${i}`, depth + 1)
+      if (problem) return problem
+    }
+    return null
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) return { path: `${path}/${key}`, message: 'property names must not contain NUL' }
+      const problem = findUnsafeJson(item, `${path}/${key}`, depth + 1)
+      if (problem) return problem
+    }
+  }
+  return null
+}
+
+export function installValidation(app: FastifyInstance): void {
+  const strict = createAjv(false)
+  const coercing = createAjv(true)
+  app.setValidatorCompiler(({ schema, httpPart }: { schema: FastifySchema; httpPart?: string }) =>
+    (httpPart === 'body' ? strict : coercing).compile(schema as object),
+  )
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined) return
+    const problem = findUnsafeJson(request.body)
+    if (problem) {
+      throw badRequest('Validation error', `body${problem.path} ${problem.message}`, [
+        { location: 'body', path: problem.path || '/', message: problem.message },
+      ])
+    }
+  })
+}

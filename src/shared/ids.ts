@@ -1,0 +1,22 @@
+import { randomBytes } from 'node:crypto'
+
+/**
+ * 24-hex identifiers in MongoDB ObjectId layout (4-byte seconds, 5 random bytes,
+ * 3-byte counter) so clients of the seed API keep working. The database has the
+ * same generator as the SQL function object_id() for server-side bulk copies.
+ */
+const processRandom = randomBytes(5).toString('hex')
+let counter = randomBytes(3).readUIntBE(0, 3)
+
+export function newId(): string {
+  counter = (counter + 1) % 0x1000000
+  const seconds = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0')
+  return seconds + processRandom + counter.toString(16).padStart(6, '0')
+}
+
+export const objectIdPattern = '^[0-9a-f]{24}$'
+const objectIdRegex = new RegExp(objectIdPattern)
+
+export function isObjectId(value: unknown): value is string {
+  return typeof value === 'string' && objectIdRegex.test(value)
+}
