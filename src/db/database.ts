@@ -149,7 +149,7 @@ export type SnapshotKind = 'user' | 'org'
 
 export interface SnapshotsTable {
   id: Generated<string>
-  seq: Generated<string>
+  seq: Generated<number>
   kind: SnapshotKind
   name: string
   description: string | null

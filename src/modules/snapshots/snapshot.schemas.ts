@@ -1,0 +1,143 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Nullable, ObjectId, StringEnum, Timestamp } from '../../shared/schemas.ts'
+
+/**
+ * Schemas shared by user and organization snapshots. Field names, constraints and
+ * nullability follow the seed contract (UserSnapshotSummary and friends).
+ */
+
+export const snapshotName = Type.String({
+  minLength: 1,
+  maxLength: 120,
+  description: 'Snapshot display name shown in the snapshot picker.',
+})
+export const snapshotDescription = Type.String({
+  maxLength: 500,
+  description: 'Free-form notes describing what this snapshot captures.',
+})
+
+export const CreateSnapshotBody = Type.Object(
+  {
+    name: snapshotName,
+    description: Type.Optional(snapshotDescription),
+    sourceOrgId: ObjectId('Organization containing the user being snapshotted.'),
+    sourceUserId: ObjectId('User whose state is being captured.'),
+  },
+  { additionalProperties: false },
+)
+export type CreateSnapshotInput = Static<typeof CreateSnapshotBody>
+
+/** Fields every snapshot summary carries (seed UserSnapshotSummary, minus the user-only sharing fields). */
+export const summaryFields = {
+  _id: ObjectId('Snapshot id'),
+  name: Type.String(),
+  description: Nullable(Type.String()),
+  sourceOrgId: Nullable(Type.String()),
+  sourceOrgName: Nullable(Type.String()),
+  sourceUserId: Nullable(Type.String()),
+  sourceUserEmail: Nullable(Type.String()),
+  sourceUserName: Nullable(Type.String()),
+  createdBy: Nullable(Type.String()),
+  createdByName: Nullable(Type.String()),
+  createdByRole: Nullable(Type.String()),
+  createdAt: Nullable(Timestamp()),
+  updatedAt: Nullable(Timestamp()),
+}
+
+export const RefSchema = Type.Object(
+  {
+    automationName: Type.String({ description: 'The automation holding the reference' }),
+    field: Type.String({ description: 'sourceStatuses, targetStage or agentId' }),
+    value: Type.String({ description: 'Stage name, or source agent id' }),
+    refType: StringEnum(['pipelineStage', 'agent']),
+    fieldLocation: Type.String({ description: '"root" for sourceStatuses, "actions" for actions.*' }),
+    agentName: Type.Optional(Nullable(Type.String({ description: 'Agents only: the source agent\u2019s name' }))),
+  },
+  { additionalProperties: true },
+)
+export type SnapshotRef = Static<typeof RefSchema>
+
+export const AutomationCopySchema = Type.Object(
+  {
+    sourceId: Type.String({ description: 'Id of the automation this copy was taken from' }),
+    name: Type.String(),
+    description: Type.String(),
+    event: Type.String(),
+    triggerType: Type.String(),
+    sourceStatuses: Type.Array(Type.String()),
+    actions: Type.Record(Type.String(), Type.Unknown()),
+    conditions: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+    maxTransitions: Nullable(Type.Integer()),
+    enabled: Type.Boolean(),
+  },
+  { additionalProperties: true },
+)
+
+export const PromptCopySchema = Type.Object(
+  {
+    sourceId: Type.String(),
+    name: Type.String(),
+    prompt: Type.String(),
+    description: Nullable(Type.String()),
+    temperature: Nullable(Type.Number()),
+    responseTime: Nullable(Type.Number()),
+    isHidden: Type.Boolean(),
+    tools: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+    toolConfigs: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { additionalProperties: true },
+)
+
+export const TemplateCopySchema = Type.Object(
+  {
+    sourceId: Type.String(),
+    name: Type.String(),
+    template: Type.String(),
+    type: Type.String(),
+    category: Nullable(Type.String()),
+  },
+  { additionalProperties: true },
+)
+
+/** SPEC §7: what an apply would do, computed before anything is written. */
+export const PlanSchema = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object({
+        kind: Type.String({ description: 'automation, prompt, template, pipeline, agent, dynamicProperties' }),
+        name: Type.String(),
+        action: StringEnum(['clone', 'skip', 'map']),
+      }),
+    ),
+    references: Type.Array(
+      Type.Object({
+        automationName: Type.String(),
+        field: Type.String(),
+        from: Nullable(Type.String()),
+        to: Nullable(Type.String()),
+        resolvedBy: StringEnum(['mapping', 'name', 'unresolved']),
+      }),
+    ),
+    problems: Type.Array(
+      Type.Object({
+        status: Type.Integer({ description: 'The status the apply would answer (409 or 422)' }),
+        error: Type.String(),
+        message: Type.String(),
+        details: Type.Optional(Type.Unknown()),
+      }),
+    ),
+    wouldSucceed: Type.Boolean({ description: 'true: the apply succeeds on unchanged data' }),
+  },
+  { description: 'The plan an apply would execute' },
+)
+
+export const PageQueryFields = {
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 500, description: 'Page size; without it every visible snapshot is returned' }),
+  ),
+  cursor: Type.Optional(
+    Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page' }),
+  ),
+}
+
+export const nextCursorField = Nullable(Type.String({ description: 'Cursor of the next page; null on the last page' }))

@@ -1,0 +1,196 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { adminRoles } from '../../plugins/auth.ts'
+import { authErrors, IdParams, MessageResponse, ObjectId } from '../../shared/schemas.ts'
+import { CreateSnapshotBody } from '../snapshots/snapshot.schemas.ts'
+import { applyUserSnapshot, dryRunUserSnapshot } from './user-snapshot-apply.service.ts'
+import {
+  ApplyQuery,
+  ApplyRefsQuery,
+  ApplyRefsResponse,
+  ApplyUserSnapshotRequest,
+  ApplyUserSnapshotResponse,
+  AssignUserSnapshotRequest,
+  AssignUserSnapshotResponse,
+  CreateUserSnapshotResponse,
+  DryRunUserSnapshotResponse,
+  SourceUsersResponse,
+  UserSnapshotDetail,
+  UserSnapshotListQuery,
+  UserSnapshotListResponse,
+} from './user-snapshots.schemas.ts'
+import * as service from './user-snapshots.service.ts'
+
+const tags = ['User Snapshots']
+
+export const userSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { ctx } = app
+
+  app.post(
+    '/api/user-snapshots',
+    {
+      config: { auth: adminRoles },
+      schema: {
+        tags,
+        operationId: 'post_user_snapshot',
+        summary: 'Create a user snapshot',
+        description:
+          'Captures full copies of the source user\u2019s automations, prompts and templates, and every pipeline-stage ' +
+          'and agent reference they hold. Admins may only snapshot users of their own organization (another ' +
+          'sourceOrgId is 403). The source user must belong to the source organization (else 404).',
+        body: CreateSnapshotBody,
+        response: { 201: CreateUserSnapshotResponse, ...authErrors(404) },
+      },
+    },
+    async (request, reply) => {
+      const snapshot = await service.createUserSnapshot(ctx, request.actor, request.body)
+      return reply.status(201).send({ message: 'Snapshot created', snapshot })
+    },
+  )
+
+  app.get(
+    '/api/user-snapshots',
+    {
+      config: { auth: adminRoles },
+      schema: {
+        tags,
+        operationId: 'get_user_snapshots',
+        summary: 'List user snapshots',
+        description:
+          'Returns the list of user-level snapshots visible to the caller, newest first, without item bodies. ' +
+          'Superadmins see all snapshots; admins see snapshots assigned to their organization or marked as global. ' +
+          'Without `limit` every visible snapshot is returned; with it, pages follow `nextCursor`.',
+        querystring: UserSnapshotListQuery,
+        response: { 200: UserSnapshotListResponse, ...authErrors() },
+      },
+    },
+    async (request) => service.listUserSnapshots(ctx.db, request.actor, request.query),
+  )
+
+  app.get(
+    '/api/user-snapshots/:id',
+    {
+      config: { auth: adminRoles },
+      schema: {
+        tags,
+        operationId: 'get_user_snapshot',
+        summary: 'Get a user snapshot',
+        description: 'Full detail: the captured copies, the source references and the counts. Same access rules as the list.',
+        params: IdParams,
+        response: { 200: Type.Object({ snapshot: UserSnapshotDetail }), ...authErrors(404) },
+      },
+    },
+    async (request) => ({ snapshot: await service.getUserSnapshot(ctx.db, request.actor, request.params.id) }),
+  )
+
+  app.delete(
+    '/api/user-snapshots/:id',
+    {
+      config: { auth: adminRoles },
+      schema: {
+        tags,
+        operationId: 'delete_user_snapshot',
+        summary: 'Delete a user snapshot',
+        description: 'Admins may delete only snapshots they created; superadmins any. Applied copies are not affected.',
+        params: IdParams,
+        response: { 200: MessageResponse, ...authErrors(404) },
+      },
+    },
+    async (request) => {
+      await service.deleteUserSnapshot(ctx.db, request.actor, request.params.id)
+      return { message: 'Snapshot deleted' }
+    },
+  )
+
+  app.get(
+    '/api/user-snapshots/orgs/:orgId/users',
+    {
+      config: { auth: adminRoles },
+      schema: {
+        tags,
+        operationId: 'get_user_snapshot_source_users',
+        summary: 'List users for a source organization',
+        description: 'Helper for the snapshot-creation UI. Admins may only ask for their own organization.',
+        params: Type.Object({ orgId: ObjectId('Organization id') }),
+        response: { 200: SourceUsersResponse, ...authErrors(404) },
+      },
+    },
+    async (request) => ({ users: await service.sourceUsers(ctx.db, request.actor, request.params.orgId) }),
+  )
+
+  app.patch(
+    '/api/user-snapshots/:id/assign',
+    {
+      config: { auth: adminRoles },
+      schema: {
+        tags,
+        operationId: 'patch_user_snapshot_assign',
+        summary: 'Update snapshot assignment / global flag',
+        description:
+          'Updates which organizations a snapshot is assigned to and whether it is globally visible. Superadmins ' +
+          'may set both assignedOrgIds and isGlobal; admins may only toggle isGlobal on snapshots they created ' +
+          '(sending assignedOrgIds is 403). assignedOrgIds replaces the list (duplicates removed) and must name ' +
+          'existing organizations (else 400). An empty body is 400.',
+        params: IdParams,
+        body: AssignUserSnapshotRequest,
+        response: { 200: AssignUserSnapshotResponse, ...authErrors(404) },
+      },
+    },
+    async (request) => ({
+      message: 'Snapshot access updated',
+      snapshot: await service.assignUserSnapshot(ctx.db, request.actor, request.params.id, request.body),
+    }),
+  )
+
+  app.get(
+    '/api/user-snapshots/:id/apply-refs',
+    {
+      config: { auth: adminRoles },
+      schema: {
+        tags,
+        operationId: 'get_user_snapshot_apply_refs',
+        summary: 'Get apply references (pipeline stages and agents)',
+        description:
+          'The pipeline-stage and agent references recorded in the snapshot, with the target organization\u2019s ' +
+          'pipelines and agents: the possible mapping targets for apply.',
+        params: IdParams,
+        querystring: ApplyRefsQuery,
+        response: { 200: ApplyRefsResponse, ...authErrors(404) },
+      },
+    },
+    async (request) => service.applyRefs(ctx.db, request.actor, request.params.id, request.query.organizationId),
+  )
+
+  app.post(
+    '/api/user-snapshots/:id/apply',
+    {
+      config: { auth: adminRoles },
+      schema: {
+        tags,
+        operationId: 'post_user_snapshot_apply',
+        summary: 'Apply a user snapshot',
+        description:
+          'Creates a new user in the caller organization (a superadmin may name another with ?organizationId=) and ' +
+          'clones the snapshot automations, prompts, and templates (with pipeline-stage and agent mappings) inside a ' +
+          'single transaction. Same-org applies skip automations and templates to avoid duplicates, clone the ' +
+          'selectedPromptNames prompts (all when absent) and map the rest. References resolve by explicit mapping, ' +
+          'then by name in the target organization; any unresolved reference is 422 listing every one. ' +
+          '?dryRun=true returns the plan and writes nothing.',
+        params: IdParams,
+        querystring: ApplyQuery,
+        body: ApplyUserSnapshotRequest,
+        response: {
+          200: DryRunUserSnapshotResponse,
+          201: ApplyUserSnapshotResponse,
+          ...authErrors(404, 409, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { actor, params, query, body } = request
+      if (query.dryRun) return dryRunUserSnapshot(ctx, actor, params.id, body, query.organizationId)
+      const result = await applyUserSnapshot(ctx, actor, params.id, body, query.organizationId)
+      return reply.status(201).send({ message: 'Snapshot applied', result })
+    },
+  )
+}

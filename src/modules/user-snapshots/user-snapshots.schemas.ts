@@ -1,0 +1,189 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { AssignableRoleSchema, Email, Nullable, ObjectId, Password, Phone } from '../../shared/schemas.ts'
+import { UserSummarySchema } from '../users/users.schemas.ts'
+import {
+  AutomationCopySchema,
+  nextCursorField,
+  PageQueryFields,
+  PlanSchema,
+  PromptCopySchema,
+  RefSchema,
+  summaryFields,
+  TemplateCopySchema,
+} from '../snapshots/snapshot.schemas.ts'
+
+/** Seed contract: UserSnapshot* schemas of seeds 000–003 (same names, required lists, constraints). */
+
+export const UserSnapshotCounts = Type.Object(
+  { automations: Type.Integer(), prompts: Type.Integer(), templates: Type.Integer() },
+  { additionalProperties: true },
+)
+
+const userSnapshotSummaryFields = {
+  ...summaryFields,
+  counts: UserSnapshotCounts,
+  isGlobal: Type.Boolean({ description: 'Visible to every organization' }),
+  assignedOrgIds: Type.Array(Type.String(), { description: 'Organizations the snapshot is shared with' }),
+}
+
+export const UserSnapshotSummary = Type.Object(userSnapshotSummaryFields, { additionalProperties: true })
+const summaryRef = UserSnapshotSummary
+
+export const UserSnapshotDetail = Type.Object(
+  {
+    ...userSnapshotSummaryFields,
+    automations: Type.Array(AutomationCopySchema),
+    prompts: Type.Array(PromptCopySchema),
+    templates: Type.Array(TemplateCopySchema),
+    sourcePipelineStageRefs: Type.Array(RefSchema),
+    sourceAgentRefs: Type.Array(RefSchema),
+  },
+  { additionalProperties: true },
+)
+
+export const CreateUserSnapshotResponse = Type.Object(
+  { message: Type.String(), snapshot: summaryRef },
+  { required: ['snapshot'], additionalProperties: true },
+)
+
+export const UserSnapshotListQuery = Type.Object(PageQueryFields, { additionalProperties: false })
+
+export const UserSnapshotListResponse = Type.Object(
+  { snapshots: Type.Array(summaryRef), nextCursor: Type.Optional(nextCursorField) },
+  { additionalProperties: true },
+)
+
+export const AssignUserSnapshotRequest = Type.Object(
+  {
+    assignedOrgIds: Type.Optional(
+      Type.Array(ObjectId(), {
+        maxItems: 1000,
+        description: 'Superadmin only. Replace the snapshot assigned organization list.',
+      }),
+    ),
+    isGlobal: Type.Optional(
+      Type.Boolean({ description: 'When true, makes the snapshot visible to all organizations.' }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
+export type AssignInput = Static<typeof AssignUserSnapshotRequest>
+
+export const AssignUserSnapshotResponse = Type.Object(
+  { message: Type.String(), snapshot: summaryRef },
+  { additionalProperties: true },
+)
+
+const mappingKey = Type.String({ maxLength: 200 })
+const stageName = Type.String({ maxLength: 200 })
+
+export const ApplyUserSnapshotNewUser = Type.Object(
+  {
+    email: Email(),
+    password: Password(),
+    fullName: Type.String({ minLength: 1, maxLength: 200 }),
+    phoneNumber: Type.Optional(
+      Phone('Optional E.164-style phone (must start with +1 or +91 followed by 10 digits).'),
+    ),
+    designation: Type.Optional(Type.String({ maxLength: 200 })),
+    accessRole: AssignableRoleSchema,
+  },
+  { additionalProperties: false },
+)
+
+export const ApplyUserSnapshotRequest = Type.Object(
+  {
+    pipelineMapping: Type.Optional(
+      Type.Record(mappingKey, Type.Record(mappingKey, stageName), {
+        description: 'Per-automation map of source pipeline stage value \u2192 target stage value.',
+      }),
+    ),
+    sourceStatusesMapping: Type.Optional(
+      Type.Record(mappingKey, Type.Array(stageName, { maxItems: 500 }), {
+        description: 'Per-automation override for sourceStatuses array (mapped target stages).',
+      }),
+    ),
+    agentMapping: Type.Optional(
+      Type.Record(mappingKey, Type.Record(mappingKey, ObjectId('Target agent _id')), {
+        description: 'Per-automation map of source agent name/id \u2192 target agent _id.',
+      }),
+    ),
+    selectedPromptNames: Type.Optional(
+      Type.Array(Type.String({ maxLength: 200 }), {
+        maxItems: 100_000,
+        description: 'Same-org apply only: subset of snapshot prompt names to clone.',
+      }),
+    ),
+    applyAutomations: Type.Optional(Type.Boolean({ default: true })),
+    applyPrompts: Type.Optional(Type.Boolean({ default: true })),
+    applyTemplates: Type.Optional(Type.Boolean({ default: true })),
+    newUser: ApplyUserSnapshotNewUser,
+  },
+  { additionalProperties: false },
+)
+export type ApplyUserSnapshotInput = Static<typeof ApplyUserSnapshotRequest>
+
+export const ApplyQuery = Type.Object(
+  {
+    dryRun: Type.Optional(Type.Boolean({ description: 'true: return the plan and the result counts, write nothing' })),
+    organizationId: Type.Optional(
+      ObjectId('SUPERADMIN only: the organization to apply into (default: the caller\u2019s)'),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+const resultFields = {
+  cloned: Type.Object(
+    { automations: Type.Integer(), prompts: Type.Integer(), templates: Type.Integer() },
+    { additionalProperties: true },
+  ),
+  mapped: Type.Object({ prompts: Type.Integer() }, { additionalProperties: true }),
+  skipped: Type.Object(
+    { automations: Type.Integer(), templates: Type.Integer(), prompts: Type.Integer() },
+    { additionalProperties: true },
+  ),
+}
+
+export const ApplyUserSnapshotResponse = Type.Object(
+  {
+    message: Type.String(),
+    result: Type.Object(
+      { userId: Type.String(), userEmail: Type.String(), ...resultFields },
+      { additionalProperties: true },
+    ),
+  },
+  { additionalProperties: true },
+)
+
+export const DryRunUserSnapshotResponse = Type.Object({
+  message: Type.String(),
+  result: Type.Object(
+    { userId: Nullable(Type.String()), userEmail: Type.String(), ...resultFields },
+    { additionalProperties: true },
+  ),
+  plan: PlanSchema,
+})
+
+export const ApplyRefsQuery = Type.Object(
+  { organizationId: ApplyQuery.properties.organizationId },
+  { additionalProperties: false },
+)
+
+export const ApplyRefsResponse = Type.Object(
+  {
+    stageRefs: Type.Array(RefSchema),
+    agentRefs: Type.Array(RefSchema),
+    targetPipelines: Type.Array(
+      Type.Object({
+        _id: ObjectId(),
+        name: Type.String(),
+        stages: Type.Array(Type.Object({ name: Type.String(), color: Type.String() })),
+      }),
+    ),
+    targetAgents: Type.Array(Type.Object({ _id: ObjectId(), name: Type.String(), description: Type.String() })),
+  },
+  { additionalProperties: true },
+)
+
+export const SourceUsersResponse = Type.Object({ users: Type.Array(UserSummarySchema) })

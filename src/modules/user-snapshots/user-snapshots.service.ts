@@ -1,0 +1,169 @@
+import type { AppContext } from '../../context.ts'
+import type { Executor } from '../../db/database.ts'
+import { isSuperadmin, targetOrganization, type Actor } from '../../shared/actor.ts'
+import { badRequest, forbidden, notFound } from '../../shared/errors.ts'
+import { existingOrganizationIds, findOrganization } from '../organizations/organizations.repository.ts'
+import { listUsersOfOrganization } from '../users/users.repository.ts'
+import { captureSnapshot } from '../snapshots/capture.service.ts'
+import * as reads from '../snapshots/plan.repository.ts'
+import type { CreateSnapshotInput } from '../snapshots/snapshot.schemas.ts'
+import { decodeCursor, encodeCursor, loadUserItemCopies, summaryBase } from '../snapshots/snapshot-views.ts'
+import * as snapshots from '../snapshots/snapshots.repository.ts'
+import type { AssignInput } from './user-snapshots.schemas.ts'
+
+/** Use cases of user snapshots, with the visibility and rights of SPEC §3. */
+
+export function toUserSnapshotSummary(row: snapshots.SnapshotRow) {
+  return {
+    ...summaryBase(row),
+    counts: { automations: row.automation_count, prompts: row.prompt_count, templates: row.template_count },
+    isGlobal: row.is_global,
+    assignedOrgIds: row.assigned_org_ids,
+  }
+}
+
+const snapshotNotFound = () => notFound('Snapshot', 'No snapshot exists with the given id')
+
+/** SUPERADMIN sees every user snapshot; an ADMIN those assigned to their organization or global. */
+export function isVisibleTo(actor: Actor, row: snapshots.SnapshotRow): boolean {
+  return isSuperadmin(actor) || row.is_global || row.assigned_org_ids.includes(actor.organizationId)
+}
+
+export async function visibleSnapshot(db: Executor, actor: Actor, id: string): Promise<snapshots.SnapshotRow> {
+  const row = await snapshots.findSnapshot(db, 'user', id)
+  if (!row || !isVisibleTo(actor, row)) throw snapshotNotFound()
+  return row
+}
+
+/** Deleting and changing access is for the snapshot's creator (any snapshot for a SUPERADMIN). */
+async function ownedSnapshot(db: Executor, actor: Actor, id: string): Promise<snapshots.SnapshotRow> {
+  const row = await visibleSnapshot(db, actor, id)
+  if (!isSuperadmin(actor) && row.created_by !== actor.id) {
+    throw forbidden('Admins may only manage snapshots they created')
+  }
+  return row
+}
+
+export async function createUserSnapshot(ctx: AppContext, actor: Actor, input: CreateSnapshotInput) {
+  if (!isSuperadmin(actor) && input.sourceOrgId !== actor.organizationId) {
+    throw forbidden('Admins may only snapshot users of their own organization')
+  }
+  return toUserSnapshotSummary(await captureSnapshot(ctx.db, actor, 'user', input))
+}
+
+export async function listUserSnapshots(db: Executor, actor: Actor, page: { limit?: number; cursor?: string }) {
+  let afterSeq: number | undefined
+  if (page.cursor !== undefined) {
+    const decoded = decodeCursor(page.cursor)
+    if (decoded === null) {
+      throw badRequest('Validation error', 'cursor is not a cursor this server issued', [
+        { location: 'querystring', path: '/cursor', message: 'is invalid' },
+      ])
+    }
+    afterSeq = decoded
+  }
+  const rows = await snapshots.listSnapshots(db, {
+    kind: 'user',
+    visibleToOrganization: isSuperadmin(actor) ? undefined : actor.organizationId,
+    limit: page.limit === undefined ? undefined : page.limit + 1,
+    afterSeq,
+  })
+  const hasMore = page.limit !== undefined && rows.length > page.limit
+  const pageRows = hasMore ? rows.slice(0, page.limit) : rows
+  const last = pageRows.at(-1)
+  return {
+    snapshots: pageRows.map(toUserSnapshotSummary),
+    nextCursor: hasMore && last ? encodeCursor(last.seq) : null,
+  }
+}
+
+export async function getUserSnapshot(db: Executor, actor: Actor, id: string) {
+  const row = await visibleSnapshot(db, actor, id)
+  const copies = await loadUserItemCopies(db, id)
+  const refs = await reads.loadReferences(db, id)
+  return {
+    ...toUserSnapshotSummary(row),
+    ...copies,
+    sourcePipelineStageRefs: refs.filter((r) => r.refType === 'pipelineStage'),
+    sourceAgentRefs: refs.filter((r) => r.refType === 'agent'),
+  }
+}
+
+export async function deleteUserSnapshot(db: Executor, actor: Actor, id: string): Promise<void> {
+  await ownedSnapshot(db, actor, id)
+  if (!(await snapshots.deleteSnapshot(db, id))) throw snapshotNotFound()
+}
+
+export async function assignUserSnapshot(db: Executor, actor: Actor, id: string, input: AssignInput) {
+  if (input.assignedOrgIds !== undefined && !isSuperadmin(actor)) {
+    throw forbidden('Only a SUPERADMIN may change assignedOrgIds; admins may only toggle isGlobal')
+  }
+  await ownedSnapshot(db, actor, id)
+  const assignedOrgIds = input.assignedOrgIds === undefined ? undefined : [...new Set(input.assignedOrgIds)]
+  if (assignedOrgIds !== undefined) {
+    const existing = await existingOrganizationIds(db, assignedOrgIds)
+    const unknown = assignedOrgIds.filter((orgId) => !existing.has(orgId))
+    if (unknown.length > 0) {
+      throw badRequest(
+        'Validation error',
+        `assignedOrgIds names organizations that do not exist: ${unknown.join(', ')}`,
+        unknown.map((orgId) => ({
+          location: 'body',
+          path: `/assignedOrgIds/${assignedOrgIds.indexOf(orgId)}`,
+          message: 'names no organization',
+        })),
+      )
+    }
+  }
+  const row = await snapshots.updateSnapshotAccess(db, id, { assignedOrgIds, isGlobal: input.isGlobal })
+  if (!row) throw snapshotNotFound()
+  return toUserSnapshotSummary(row)
+}
+
+/** Users of a source organization, for picking whom to snapshot (ADMIN: own organization only). */
+export async function sourceUsers(db: Executor, actor: Actor, organizationId: string) {
+  if (!isSuperadmin(actor) && organizationId !== actor.organizationId) throw notFound('Organization')
+  if (!(await findOrganization(db, organizationId))) throw notFound('Organization')
+  const rows = await listUsersOfOrganization(db, organizationId)
+  return rows.map((u) => ({ _id: u.id, fullName: u.full_name, email: u.email, accessRole: u.access_role }))
+}
+
+/** The organization an apply targets: the caller's, or any existing one for a SUPERADMIN. */
+export async function applyTarget(db: Executor, actor: Actor, requested: string | undefined): Promise<string> {
+  const organizationId = targetOrganization(actor, requested)
+  if (organizationId !== actor.organizationId && !(await findOrganization(db, organizationId))) {
+    throw notFound('Organization', 'No organization exists with the given organizationId')
+  }
+  return organizationId
+}
+
+/** What a mapping UI needs: the snapshot's references and the target's stages and agents. */
+export async function applyRefs(db: Executor, actor: Actor, id: string, requestedOrg: string | undefined) {
+  const organizationId = await applyTarget(db, actor, requestedOrg)
+  await visibleSnapshot(db, actor, id)
+  const refs = await reads.loadReferences(db, id)
+  const pipelines = await db
+    .selectFrom('pipelines')
+    .select(['id', 'name'])
+    .where('organization_id', '=', organizationId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute()
+  const stages = await db
+    .selectFrom('pipeline_stages')
+    .select(['pipeline_id', 'name', 'color'])
+    .where('organization_id', '=', organizationId)
+    .orderBy('position')
+    .execute()
+  const agents = await reads.agentsOfOrganization(db, organizationId)
+  return {
+    stageRefs: refs.filter((r) => r.refType === 'pipelineStage'),
+    agentRefs: refs.filter((r) => r.refType === 'agent'),
+    targetPipelines: pipelines.map((p) => ({
+      _id: p.id,
+      name: p.name,
+      stages: stages.filter((s) => s.pipeline_id === p.id).map((s) => ({ name: s.name, color: s.color })),
+    })),
+    targetAgents: agents.map((a) => ({ _id: a.id, name: a.name, description: a.description })),
+  }
+}
