@@ -114,3 +114,12 @@ export async function snapshotPropertyTypes(db: Executor, snapshotId: string): P
     .execute()
   return rows.map((r) => r.type)
 }
+
+export async function snapshotStageCount(db: Executor, snapshotId: string): Promise<number> {
+  const row = await db
+    .selectFrom('snapshot_stages')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('snapshot_id', '=', snapshotId)
+    .executeTakeFirstOrThrow()
+  return Number(row.count)
+}

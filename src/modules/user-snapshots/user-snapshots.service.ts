@@ -7,7 +7,7 @@ import { listUsersOfOrganization } from '../users/users.repository.ts'
 import { captureSnapshot } from '../snapshots/capture.service.ts'
 import * as reads from '../snapshots/plan.repository.ts'
 import type { CreateSnapshotInput } from '../snapshots/snapshot.schemas.ts'
-import { decodeCursor, encodeCursor, loadUserItemCopies, summaryBase } from '../snapshots/snapshot-views.ts'
+import { loadUserItemCopies, pageOfSnapshots, summaryBase } from '../snapshots/snapshot-views.ts'
 import * as snapshots from '../snapshots/snapshots.repository.ts'
 import type { AssignInput } from './user-snapshots.schemas.ts'
 
@@ -52,29 +52,12 @@ export async function createUserSnapshot(ctx: AppContext, actor: Actor, input: C
 }
 
 export async function listUserSnapshots(db: Executor, actor: Actor, page: { limit?: number; cursor?: string }) {
-  let afterSeq: number | undefined
-  if (page.cursor !== undefined) {
-    const decoded = decodeCursor(page.cursor)
-    if (decoded === null) {
-      throw badRequest('Validation error', 'cursor is not a cursor this server issued', [
-        { location: 'querystring', path: '/cursor', message: 'is invalid' },
-      ])
-    }
-    afterSeq = decoded
-  }
-  const rows = await snapshots.listSnapshots(db, {
+  const { rows, nextCursor } = await pageOfSnapshots(db, {
     kind: 'user',
     visibleToOrganization: isSuperadmin(actor) ? undefined : actor.organizationId,
-    limit: page.limit === undefined ? undefined : page.limit + 1,
-    afterSeq,
+    ...page,
   })
-  const hasMore = page.limit !== undefined && rows.length > page.limit
-  const pageRows = hasMore ? rows.slice(0, page.limit) : rows
-  const last = pageRows.at(-1)
-  return {
-    snapshots: pageRows.map(toUserSnapshotSummary),
-    nextCursor: hasMore && last ? encodeCursor(last.seq) : null,
-  }
+  return { snapshots: rows.map(toUserSnapshotSummary), nextCursor }
 }
 
 export async function getUserSnapshot(db: Executor, actor: Actor, id: string) {

@@ -1,0 +1,147 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { superadminOnly } from '../../plugins/auth.ts'
+import { authErrors, IdParams, MessageResponse } from '../../shared/schemas.ts'
+import { CreateSnapshotBody } from '../snapshots/snapshot.schemas.ts'
+import { applyOrgSnapshot, dryRunOrgSnapshot } from './org-snapshot-apply.service.ts'
+import {
+  ApplyOrgQuery,
+  ApplyOrgSnapshotRequest,
+  ApplyOrgSnapshotResponse,
+  CreateOrgSnapshotResponse,
+  DryRunOrgSnapshotResponse,
+  OrganizationIdParams,
+  OrgSnapshotDetail,
+  OrgSnapshotListQuery,
+  OrgSnapshotListResponse,
+  OrgUsersResponse,
+} from './org-snapshots.schemas.ts'
+import * as service from './org-snapshots.service.ts'
+
+const tags = ['Org Snapshots']
+const config = { auth: superadminOnly }
+
+export const orgSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { ctx } = app
+
+  app.post(
+    '/api/org-snapshots',
+    {
+      config,
+      schema: {
+        tags,
+        operationId: 'post_org_snapshot',
+        summary: 'Create an organization snapshot',
+        description:
+          'Captures the source organization\u2019s pipelines with their stages, dynamic properties of every type, AI ' +
+          'agents and the names (never the values) of its configured credentials, plus the source user\u2019s ' +
+          'automations, prompts and templates with their stage and agent references. Superadmin only.',
+        body: CreateSnapshotBody,
+        response: { 201: CreateOrgSnapshotResponse, ...authErrors(404) },
+      },
+    },
+    async (request, reply) => {
+      const snapshot = await service.createOrgSnapshot(ctx, request.actor, request.body)
+      return reply.status(201).send({ message: 'Snapshot created', snapshot })
+    },
+  )
+
+  app.get(
+    '/api/org-snapshots',
+    {
+      config,
+      schema: {
+        tags,
+        operationId: 'get_org_snapshots',
+        summary: 'List organization snapshots',
+        description: 'Newest first, without item bodies. Without `limit` every snapshot is returned; with it, pages follow `nextCursor`.',
+        querystring: OrgSnapshotListQuery,
+        response: { 200: OrgSnapshotListResponse, ...authErrors() },
+      },
+    },
+    async (request) => service.listOrgSnapshots(ctx.db, request.query),
+  )
+
+  app.get(
+    '/api/org-snapshots/:id',
+    {
+      config,
+      schema: {
+        tags,
+        operationId: 'get_org_snapshot',
+        summary: 'Get an organization snapshot',
+        description: 'Full detail: pipelines with stages, agents, dynamic properties, credential names, and the user items.',
+        params: IdParams,
+        response: { 200: Type.Object({ snapshot: OrgSnapshotDetail }), ...authErrors(404) },
+      },
+    },
+    async (request) => ({ snapshot: await service.getOrgSnapshot(ctx.db, request.params.id) }),
+  )
+
+  app.delete(
+    '/api/org-snapshots/:id',
+    {
+      config,
+      schema: {
+        tags,
+        operationId: 'delete_org_snapshot',
+        summary: 'Delete an organization snapshot',
+        description: 'Organizations created from it are not affected.',
+        params: IdParams,
+        response: { 200: MessageResponse, ...authErrors(404) },
+      },
+    },
+    async (request) => {
+      await service.deleteOrgSnapshot(ctx.db, request.params.id)
+      return { message: 'Snapshot deleted' }
+    },
+  )
+
+  app.get(
+    '/api/org-snapshots/orgs/:organizationId/users',
+    {
+      config,
+      schema: {
+        tags,
+        operationId: 'get_org_snapshot_source_users',
+        summary: 'List users for a source organization',
+        description: 'Helper for choosing whose automations, prompts and templates an organization snapshot captures.',
+        params: OrganizationIdParams,
+        response: { 200: OrgUsersResponse, ...authErrors(404) },
+      },
+    },
+    async (request) => ({ users: await service.organizationUsers(ctx.db, request.params.organizationId) }),
+  )
+
+  app.post(
+    '/api/org-snapshots/:id/apply',
+    {
+      config,
+      schema: {
+        tags,
+        operationId: 'post_org_snapshot_apply',
+        summary: 'Apply an organization snapshot',
+        description:
+          'Creates a new organization (with credentials, dynamic properties, pipelines and agents) by cloning the ' +
+          'snapshot inside a single transaction. Optionally seeds a first admin user with cloned automations, ' +
+          'prompts, and templates whose stage and agent references point at the new organization\u2019s copies. ' +
+          'Secret values never come from a snapshot: pass them in `credentials`; `result.credentials.missing` ' +
+          'lists those the source had that the new organization lacks. Name, phone, email or a credential value ' +
+          'already in use: 409. ?dryRun=true returns the plan and writes nothing. Superadmin only.',
+        params: IdParams,
+        querystring: ApplyOrgQuery,
+        body: ApplyOrgSnapshotRequest,
+        response: {
+          200: DryRunOrgSnapshotResponse,
+          201: ApplyOrgSnapshotResponse,
+          ...authErrors(404, 409, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      if (request.query.dryRun) return dryRunOrgSnapshot(ctx, request.params.id, request.body)
+      const result = await applyOrgSnapshot(ctx, request.params.id, request.body)
+      return reply.status(201).send({ message: 'Snapshot applied', result })
+    },
+  )
+}

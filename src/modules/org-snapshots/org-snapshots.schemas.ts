@@ -1,0 +1,154 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Email, Nullable, ObjectId, Password, Phone } from '../../shared/schemas.ts'
+import { CredentialsInput, orgAddress, orgName } from '../organizations/organizations.schemas.ts'
+import { UserSummarySchema } from '../users/users.schemas.ts'
+import {
+  AutomationCopySchema,
+  nextCursorField,
+  PageQueryFields,
+  PlanSchema,
+  PromptCopySchema,
+  RefSchema,
+  summaryFields,
+  TemplateCopySchema,
+} from '../snapshots/snapshot.schemas.ts'
+
+/** Seed contract: seed 004 (ApplyOrgSnapshot*) and the org-snapshot summary of the docs. */
+
+const orgSummaryFields = {
+  ...summaryFields,
+  counts: Type.Object(
+    { pipelines: Type.Integer(), automations: Type.Integer(), prompts: Type.Integer(), templates: Type.Integer() },
+    { additionalProperties: true },
+  ),
+  credentialNames: Type.Array(Type.String(), {
+    description: 'Names of the credentials the source organization had configured (never their values)',
+  }),
+}
+
+export const OrgSnapshotSummary = Type.Object(orgSummaryFields, { additionalProperties: true })
+
+const StageCopy = Type.Object({
+  sourceId: Type.String(),
+  name: Type.String(),
+  color: Type.String(),
+  position: Type.Integer(),
+  isActive: Type.Boolean(),
+})
+
+export const OrgSnapshotDetail = Type.Object(
+  {
+    ...orgSummaryFields,
+    pipelines: Type.Array(
+      Type.Object({
+        sourceId: Type.String(),
+        name: Type.String(),
+        description: Nullable(Type.String()),
+        type: Type.String(),
+        isDefault: Type.Boolean(),
+        isActive: Type.Boolean(),
+        stages: Type.Array(StageCopy),
+      }),
+    ),
+    agents: Type.Array(
+      Type.Object({
+        sourceId: Type.String(),
+        name: Type.String(),
+        description: Type.String(),
+        promptId: Nullable(Type.String()),
+      }),
+    ),
+    dynamicProperties: Type.Array(Type.Object({ type: Type.String(), sections: Type.Array(Type.Unknown()) })),
+    automations: Type.Array(AutomationCopySchema),
+    prompts: Type.Array(PromptCopySchema),
+    templates: Type.Array(TemplateCopySchema),
+    sourcePipelineStageRefs: Type.Array(RefSchema),
+    sourceAgentRefs: Type.Array(RefSchema),
+  },
+  { additionalProperties: true },
+)
+
+export const CreateOrgSnapshotResponse = Type.Object(
+  { message: Type.String(), snapshot: OrgSnapshotSummary },
+  { additionalProperties: true },
+)
+
+export const OrgSnapshotListQuery = Type.Object(PageQueryFields, { additionalProperties: false })
+export const OrgSnapshotListResponse = Type.Object(
+  { snapshots: Type.Array(OrgSnapshotSummary), nextCursor: Type.Optional(nextCursorField) },
+  { additionalProperties: true },
+)
+
+export const ApplyOrgSnapshotFirstUser = Type.Object(
+  {
+    email: Email(),
+    password: Password(),
+    fullName: Type.String({ minLength: 1, maxLength: 200 }),
+    phoneNumber: Type.Optional(
+      Phone('Optional E.164-style phone (must start with +1 or +91 followed by 10 digits).'),
+    ),
+    designation: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false, description: 'Created as ADMIN of the new organization' },
+)
+
+export const ApplyOrgSnapshotRequest = Type.Object(
+  {
+    orgName,
+    orgPhone: Phone('Organization phone (must start with +1 or +91 followed by 10 digits).'),
+    orgAddress,
+    firstUser: Type.Optional(ApplyOrgSnapshotFirstUser),
+    credentials: Type.Optional(CredentialsInput),
+  },
+  { additionalProperties: false },
+)
+export type ApplyOrgSnapshotInput = Static<typeof ApplyOrgSnapshotRequest>
+
+export const ApplyOrgQuery = Type.Object(
+  { dryRun: Type.Optional(Type.Boolean({ description: 'true: return the plan and the result counts, write nothing' })) },
+  { additionalProperties: false },
+)
+
+const resultFields = {
+  organizationName: Type.String(),
+  userId: Nullable(Type.String()),
+  userEmail: Nullable(Type.String()),
+  cloned: Type.Object(
+    {
+      pipelines: Type.Integer(),
+      automations: Type.Integer(),
+      prompts: Type.Integer(),
+      templates: Type.Integer(),
+      stages: Type.Integer(),
+      agents: Type.Integer(),
+      dynamicProperties: Type.Integer(),
+    },
+    { additionalProperties: true },
+  ),
+  credentials: Type.Object(
+    {
+      configured: Type.Array(Type.String(), { description: 'Credential names set on the new organization' }),
+      missing: Type.Array(Type.String(), {
+        description: 'Credential names the source organization had that the new organization still lacks',
+      }),
+    },
+    { additionalProperties: true },
+  ),
+}
+
+export const ApplyOrgSnapshotResponse = Type.Object(
+  {
+    message: Type.String(),
+    result: Type.Object({ organizationId: Type.String(), ...resultFields }, { additionalProperties: true }),
+  },
+  { additionalProperties: true },
+)
+
+export const DryRunOrgSnapshotResponse = Type.Object({
+  message: Type.String(),
+  result: Type.Object({ organizationId: Nullable(Type.String()), ...resultFields }, { additionalProperties: true }),
+  plan: PlanSchema,
+})
+
+export const OrgUsersResponse = Type.Object({ users: Type.Array(UserSummarySchema) })
+export const OrganizationIdParams = Type.Object({ organizationId: ObjectId('Organization id') })

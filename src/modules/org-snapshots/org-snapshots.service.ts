@@ -1,0 +1,64 @@
+import type { AppContext } from '../../context.ts'
+import type { Executor } from '../../db/database.ts'
+import type { Actor } from '../../shared/actor.ts'
+import { notFound } from '../../shared/errors.ts'
+import { findOrganization } from '../organizations/organizations.repository.ts'
+import { listUsersOfOrganization } from '../users/users.repository.ts'
+import { captureSnapshot } from '../snapshots/capture.service.ts'
+import * as reads from '../snapshots/plan.repository.ts'
+import type { CreateSnapshotInput } from '../snapshots/snapshot.schemas.ts'
+import { loadOrganizationCopies, loadUserItemCopies, pageOfSnapshots, summaryBase } from '../snapshots/snapshot-views.ts'
+import * as snapshots from '../snapshots/snapshots.repository.ts'
+
+/** Organization snapshots (SPEC §6): SUPERADMIN only, enforced on every route. */
+
+export function toOrgSnapshotSummary(row: snapshots.SnapshotRow) {
+  return {
+    ...summaryBase(row),
+    counts: {
+      pipelines: row.pipeline_count,
+      automations: row.automation_count,
+      prompts: row.prompt_count,
+      templates: row.template_count,
+    },
+    credentialNames: row.credential_names,
+  }
+}
+
+export async function findOrgSnapshot(db: Executor, id: string): Promise<snapshots.SnapshotRow> {
+  const row = await snapshots.findSnapshot(db, 'org', id)
+  if (!row) throw notFound('Snapshot', 'No snapshot exists with the given id')
+  return row
+}
+
+export async function createOrgSnapshot(ctx: AppContext, actor: Actor, input: CreateSnapshotInput) {
+  return toOrgSnapshotSummary(await captureSnapshot(ctx.db, actor, 'org', input))
+}
+
+export async function listOrgSnapshots(db: Executor, page: { limit?: number; cursor?: string }) {
+  const { rows, nextCursor } = await pageOfSnapshots(db, { kind: 'org', ...page })
+  return { snapshots: rows.map(toOrgSnapshotSummary), nextCursor }
+}
+
+export async function getOrgSnapshot(db: Executor, id: string) {
+  const row = await findOrgSnapshot(db, id)
+  const refs = await reads.loadReferences(db, id)
+  return {
+    ...toOrgSnapshotSummary(row),
+    ...(await loadOrganizationCopies(db, id)),
+    ...(await loadUserItemCopies(db, id)),
+    sourcePipelineStageRefs: refs.filter((r) => r.refType === 'pipelineStage'),
+    sourceAgentRefs: refs.filter((r) => r.refType === 'agent'),
+  }
+}
+
+export async function deleteOrgSnapshot(db: Executor, id: string): Promise<void> {
+  await findOrgSnapshot(db, id)
+  if (!(await snapshots.deleteSnapshot(db, id))) throw notFound('Snapshot')
+}
+
+export async function organizationUsers(db: Executor, organizationId: string) {
+  if (!(await findOrganization(db, organizationId))) throw notFound('Organization')
+  const rows = await listUsersOfOrganization(db, organizationId)
+  return rows.map((u) => ({ _id: u.id, fullName: u.full_name, email: u.email, accessRole: u.access_role }))
+}
