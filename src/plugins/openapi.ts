@@ -3,6 +3,19 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import { ErrorResponse } from '../shared/schemas.ts'
 
+/** JSON Schema keywords Ajv enforces that OpenAPI 3.0 does not know; the document leaves them out. */
+const validationOnlyKeywords = new Set(['propertyNames'])
+
+function withoutValidationOnlyKeywords(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutValidationOnlyKeywords)
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !validationOnlyKeywords.has(key))
+      .map(([key, item]) => [key, withoutValidationOnlyKeywords(item)]),
+  )
+}
+
 /** /openapi.json is generated from the route schemas; /docs renders it. */
 export async function installOpenApi(app: FastifyInstance): Promise<void> {
   app.addSchema(ErrorResponse)
@@ -35,6 +48,8 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'System' },
       ],
     },
+    // Route schemas are shared with the validator, so they are copied, never changed in place.
+    transform: ({ schema, url }) => ({ schema: withoutValidationOnlyKeywords(schema) as typeof schema, url }),
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
     },

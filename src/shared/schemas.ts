@@ -76,3 +76,21 @@ export function authErrors(...statuses: ErrorStatus[]) {
 }
 
 export const IdParams = Type.Object({ id: ObjectId() })
+
+/**
+ * An object used as a map (`{[key]: value}`), as OpenAPI 3.0 writes it:
+ * `additionalProperties: <value>`. Key constraints go in `propertyNames`, which
+ * Ajv enforces and the OpenAPI document omits (see plugins/openapi.ts).
+ */
+export function MapOf<T extends TSchema>(
+  value: T,
+  options: { keys?: { maxLength?: number; pattern?: string }; description?: string; maxProperties?: number } = {},
+) {
+  const { keys, ...rest } = options
+  return Type.Unsafe<Record<string, Static<T>>>({
+    type: 'object',
+    additionalProperties: value,
+    ...(keys ? { propertyNames: { type: 'string', ...keys } } : {}),
+    ...rest,
+  })
+}

@@ -1,5 +1,5 @@
 import { Type, type Static, type TBoolean, type TNull, type TOptional, type TString, type TUnion } from '@sinclair/typebox'
-import { Email, ObjectId, Password, Phone, Timestamp } from '../../shared/schemas.ts'
+import { Email, MapOf, ObjectId, Password, Phone, Timestamp } from '../../shared/schemas.ts'
 
 export const credentialNames = [
   'anthropicApiKey',
@@ -83,18 +83,17 @@ const sectionPropertyKey = '^[A-Za-z_][A-Za-z0-9_]{0,63}$'
 export const SectionSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    isHidden: Type.Boolean({ default: false }),
-    properties: Type.Record(
-      Type.String({ pattern: sectionPropertyKey }),
+    isHidden: Type.Optional(Type.Boolean({ default: false })),
+    properties: MapOf(
       Type.Object(
         {
           name: Type.String({ minLength: 1, maxLength: 200 }),
           dataType: Type.String({ minLength: 1, maxLength: 40, description: 'e.g. string, number, date, boolean' }),
-          isHidden: Type.Boolean({ default: false }),
+          isHidden: Type.Optional(Type.Boolean({ default: false })),
         },
         { additionalProperties: false },
       ),
-      { maxProperties: 500, default: {} },
+      { keys: { pattern: sectionPropertyKey, maxLength: 64 }, maxProperties: 500, description: 'Property key (camelCase identifier) \u2192 property' },
     ),
   },
   { additionalProperties: false },

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { AssignableRoleSchema, Email, Nullable, ObjectId, Password, Phone } from '../../shared/schemas.ts'
+import { AssignableRoleSchema, Email, MapOf, Nullable, ObjectId, Password, Phone } from '../../shared/schemas.ts'
 import { UserSummarySchema } from '../users/users.schemas.ts'
 import {
   AutomationCopySchema,
@@ -74,7 +74,7 @@ export const AssignUserSnapshotResponse = Type.Object(
   { additionalProperties: true },
 )
 
-const mappingKey = Type.String({ maxLength: 200 })
+const mappingKeys = { keys: { maxLength: 200 }, maxProperties: 10_000 }
 const stageName = Type.String({ maxLength: 200 })
 
 export const ApplyUserSnapshotNewUser = Type.Object(
@@ -94,17 +94,20 @@ export const ApplyUserSnapshotNewUser = Type.Object(
 export const ApplyUserSnapshotRequest = Type.Object(
   {
     pipelineMapping: Type.Optional(
-      Type.Record(mappingKey, Type.Record(mappingKey, stageName), {
+      MapOf(MapOf(stageName, mappingKeys), {
+        ...mappingKeys,
         description: 'Per-automation map of source pipeline stage value \u2192 target stage value.',
       }),
     ),
     sourceStatusesMapping: Type.Optional(
-      Type.Record(mappingKey, Type.Array(stageName, { maxItems: 500 }), {
+      MapOf(Type.Array(stageName, { maxItems: 500 }), {
+        ...mappingKeys,
         description: 'Per-automation override for sourceStatuses array (mapped target stages).',
       }),
     ),
     agentMapping: Type.Optional(
-      Type.Record(mappingKey, Type.Record(mappingKey, ObjectId('Target agent _id')), {
+      MapOf(MapOf(ObjectId('Target agent _id'), mappingKeys), {
+        ...mappingKeys,
         description: 'Per-automation map of source agent name/id \u2192 target agent _id.',
       }),
     ),
