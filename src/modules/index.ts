@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { authRoutes } from './auth/auth.routes.ts'
 import { organizationsRoutes } from './organizations/organizations.routes.ts'
+import { pipelinesRoutes } from './pipelines/pipelines.routes.ts'
 import { usersRoutes } from './users/users.routes.ts'
 
 /** Feature modules, each an encapsulated Fastify plugin with its own routes. */
@@ -8,4 +9,5 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(authRoutes)
   await app.register(organizationsRoutes)
   await app.register(usersRoutes)
+  await app.register(pipelinesRoutes)
 }
