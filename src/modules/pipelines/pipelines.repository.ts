@@ -52,9 +52,9 @@ export function listStages(db: Executor, pipelineIds: readonly string[]): Promis
     .execute()
 }
 
-export async function stageIdsOf(db: Executor, pipelineId: string): Promise<Set<string>> {
-  const rows = await db.selectFrom('pipeline_stages').select('id').where('pipeline_id', '=', pipelineId).execute()
-  return new Set(rows.map((r) => r.id))
+export async function stagesById(db: Executor, pipelineId: string): Promise<Map<string, StageRow>> {
+  const rows = await db.selectFrom('pipeline_stages').selectAll().where('pipeline_id', '=', pipelineId).execute()
+  return new Map(rows.map((r) => [r.id, r]))
 }
 
 /** Unsets the current default of (organization, type), except `keepId`, so another can become the default. */

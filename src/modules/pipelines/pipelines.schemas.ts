@@ -12,13 +12,17 @@ const stageFields = {
     maxLength: 100,
     description: 'Unique within the pipeline (400 otherwise); automations refer to stages by this name',
   }),
+  // No schema defaults here: on update, a kept stage keeps what the client leaves out.
   color: Type.Optional(
-    Type.String({ pattern: '^#[0-9A-Fa-f]{6}$', default: defaultStageColor, description: 'Hex colour #RRGGBB' }),
+    Type.String({
+      pattern: '^#[0-9A-Fa-f]{6}$',
+      description: `Hex colour #RRGGBB; a new stage defaults to ${defaultStageColor}, a kept one keeps its colour`,
+    }),
   ),
   position: Type.Optional(
     Type.Integer({ minimum: 0, maximum: 10_000, description: 'Sort order; defaults to the index in the array' }),
   ),
-  isActive: Type.Optional(Type.Boolean({ default: true })),
+  isActive: Type.Optional(Type.Boolean({ description: 'A new stage defaults to true, a kept one keeps its flag' })),
 }
 
 export const NewStageInput = Type.Object(stageFields, { additionalProperties: false })
@@ -66,7 +70,8 @@ export const UpdatePipelineBody = Type.Object(
         maxItems: maxStages,
         description:
           'Replaces the stage list: a stage with the _id of one of this pipeline\u2019s stages updates it and keeps ' +
-          'its id, one without _id is new, stages left out are deleted. An _id of no stage of this pipeline is 400.',
+          'its id (and its colour and isActive when left out), one without _id is new, stages left out are ' +
+          'deleted. An _id of no stage of this pipeline is 400. Positions default to the array index.',
       }),
     ),
   },

@@ -57,7 +57,7 @@ function assertDistinctStageNames(stages: readonly { name: string }[]): void {
 }
 
 /** Every `_id` must name a stage of this pipeline, and only once. */
-function assertKnownStageIds(stages: readonly StageInputValue[], existing: ReadonlySet<string>): void {
+function assertKnownStageIds(stages: readonly StageInputValue[], existing: ReadonlyMap<string, unknown>): void {
   const seen = new Set<string>()
   const problems: FieldProblem[] = []
   stages.forEach((stage, index) => {
@@ -70,14 +70,21 @@ function assertKnownStageIds(stages: readonly StageInputValue[], existing: Reado
   if (problems.length > 0) throw invalidStages(problems)
 }
 
-function stageValues(stages: readonly StageInputValue[]): pipelines.StageValues[] {
-  return stages.map((stage, index) => ({
-    ...(stage._id !== undefined && { id: stage._id }),
-    name: stage.name,
-    color: stage.color ?? defaultStageColor,
-    position: stage.position ?? index,
-    isActive: stage.isActive ?? true,
-  }))
+/** What to write for each stage: a kept stage keeps the colour and flag it is not given. */
+function stageValues(
+  stages: readonly StageInputValue[],
+  existing: ReadonlyMap<string, pipelines.StageRow> = new Map(),
+): pipelines.StageValues[] {
+  return stages.map((stage, index) => {
+    const kept = stage._id === undefined ? undefined : existing.get(stage._id)
+    return {
+      ...(stage._id !== undefined && { id: stage._id }),
+      name: stage.name,
+      color: stage.color ?? kept?.color ?? defaultStageColor,
+      position: stage.position ?? index,
+      isActive: stage.isActive ?? kept?.is_active ?? true,
+    }
+  })
 }
 
 /** A pipeline the caller may see: their organization's, or any for a SUPERADMIN; anything else is 404. */
@@ -131,7 +138,8 @@ export async function updatePipeline(
   if (input.stages) assertDistinctStageNames(input.stages)
   return db.transaction().execute(async (trx) => {
     const current = await visiblePipeline(trx, actor, id)
-    if (input.stages) assertKnownStageIds(input.stages, await pipelines.stageIdsOf(trx, id))
+    const existingStages = input.stages ? await pipelines.stagesById(trx, id) : new Map<string, pipelines.StageRow>()
+    if (input.stages) assertKnownStageIds(input.stages, existingStages)
     const type = input.type ?? current.type
     if (input.isDefault ?? current.is_default) await pipelines.clearDefault(trx, current.organization_id, type, id)
     const row = await pipelines.updatePipeline(trx, id, {
@@ -143,7 +151,7 @@ export async function updatePipeline(
     })
     if (!row) throw notFound('Pipeline')
     const stages = input.stages
-      ? await pipelines.replaceStages(trx, row, stageValues(input.stages))
+      ? await pipelines.replaceStages(trx, row, stageValues(input.stages, existingStages))
       : await pipelines.listStages(trx, [id])
     return toPipelineDto(row, stages)
   })

@@ -102,6 +102,7 @@ describe('pipelines', () => {
         { _id: contacted._id, name: 'New Lead', color: '#000000' },
         { _id: lead._id, name: 'Contacted' },
         { name: 'Lost', isActive: false },
+        { _id: won._id, name: 'Won', position: 7 },
       ],
     })
     assert.equal(r.status, 200)
@@ -112,12 +113,15 @@ describe('pipelines', () => {
       pipeline.stages.map(({ _id, ...rest }: { _id: string }) => rest),
       [
         { name: 'New Lead', color: '#000000', position: 0, isActive: true },
-        { name: 'Contacted', color: '#6B7280', position: 1, isActive: true },
+        // a kept stage keeps the colour and flag it is not given
+        { name: 'Contacted', color: '#3B82F6', position: 1, isActive: true },
         { name: 'Lost', color: '#6B7280', position: 2, isActive: false },
+        { name: 'Won', color: '#10b981', position: 7, isActive: false },
       ],
     )
     assert.equal(pipeline.stages[0]._id, contacted._id)
     assert.equal(pipeline.stages[1]._id, lead._id)
+    assert.equal(pipeline.stages[3]._id, won._id)
     assert.ok(![lead._id, contacted._id, won._id].includes(pipeline.stages[2]._id))
 
     const rows = await stagesInDb(pipeline._id)
@@ -125,12 +129,21 @@ describe('pipelines', () => {
       rows.map((s) => s.id),
       pipeline.stages.map((s: { _id: string }) => s._id),
     )
-    assert.ok(!rows.some((s) => s.id === won._id), 'the stage left out is deleted')
+
+    const dropped = await update(admin, pipeline._id, { stages: pipeline.stages.slice(0, 2) })
+    assert.equal(dropped.status, 200)
+    assert.deepEqual(dropped.body.pipeline.stages, pipeline.stages.slice(0, 2))
+    const remaining = await stagesInDb(pipeline._id)
+    assert.deepEqual(
+      remaining.map((s) => s.id),
+      [contacted._id, lead._id],
+      'the stages left out are deleted',
+    )
 
     const unchangedStages = await update(admin, pipeline._id, { isActive: false })
     assert.equal(unchangedStages.status, 200)
     assert.equal(unchangedStages.body.pipeline.isActive, false)
-    assert.deepEqual(unchangedStages.body.pipeline.stages, pipeline.stages, 'stages stay when not given')
+    assert.deepEqual(unchangedStages.body.pipeline.stages, dropped.body.pipeline.stages, 'stages stay when not given')
   })
 
   it('rejects a stage _id that is not a stage of this pipeline with 400, changing nothing', async () => {
