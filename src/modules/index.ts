@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { authRoutes } from './auth/auth.routes.ts'
+import { automationsRoutes } from './automations/automations.routes.ts'
 import { organizationsRoutes } from './organizations/organizations.routes.ts'
 import { pipelinesRoutes } from './pipelines/pipelines.routes.ts'
 import { usersRoutes } from './users/users.routes.ts'
@@ -10,4 +11,5 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(organizationsRoutes)
   await app.register(usersRoutes)
   await app.register(pipelinesRoutes)
+  await app.register(automationsRoutes)
 }
