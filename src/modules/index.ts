@@ -3,6 +3,7 @@ import { authRoutes } from './auth/auth.routes.ts'
 import { automationsRoutes } from './automations/automations.routes.ts'
 import { organizationsRoutes } from './organizations/organizations.routes.ts'
 import { pipelinesRoutes } from './pipelines/pipelines.routes.ts'
+import { promptsRoutes } from './prompts/prompts.routes.ts'
 import { usersRoutes } from './users/users.routes.ts'
 
 /** Feature modules, each an encapsulated Fastify plugin with its own routes. */
@@ -12,4 +13,5 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(usersRoutes)
   await app.register(pipelinesRoutes)
   await app.register(automationsRoutes)
+  await app.register(promptsRoutes)
 }
