@@ -4,6 +4,7 @@ import { automationsRoutes } from './automations/automations.routes.ts'
 import { organizationsRoutes } from './organizations/organizations.routes.ts'
 import { pipelinesRoutes } from './pipelines/pipelines.routes.ts'
 import { promptsRoutes } from './prompts/prompts.routes.ts'
+import { templatesRoutes } from './templates/templates.routes.ts'
 import { usersRoutes } from './users/users.routes.ts'
 
 /** Feature modules, each an encapsulated Fastify plugin with its own routes. */
@@ -14,4 +15,5 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(pipelinesRoutes)
   await app.register(automationsRoutes)
   await app.register(promptsRoutes)
+  await app.register(templatesRoutes)
 }

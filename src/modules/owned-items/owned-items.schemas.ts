@@ -18,14 +18,12 @@ export const ownedItemFields = {
   updatedAt: Timestamp(),
 }
 
-export const OwnerListQuery = Type.Object(
-  {
-    userId: Type.Optional(
-      ObjectId('ADMIN (own organization) or SUPERADMIN: list this user\u2019s items instead of the caller\u2019s'),
-    ),
-  },
-  { additionalProperties: false },
+/** `?userId=` of the owned-item lists. */
+export const ListOwnerParam = Type.Optional(
+  ObjectId('ADMIN (own organization) or SUPERADMIN: list this user\u2019s items instead of the caller\u2019s'),
 )
+
+export const OwnerListQuery = Type.Object({ userId: ListOwnerParam }, { additionalProperties: false })
 
 /** A JSON object whose keys are free; fast-json-stringify drops unknown keys unless told otherwise. */
 export const FreeFormObject = (options: { description?: string; maxProperties?: number } = {}) =>
