@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { agentsRoutes } from './agents/agents.routes.ts'
 import { authRoutes } from './auth/auth.routes.ts'
 import { automationsRoutes } from './automations/automations.routes.ts'
 import { organizationsRoutes } from './organizations/organizations.routes.ts'
@@ -13,6 +14,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(organizationsRoutes)
   await app.register(usersRoutes)
   await app.register(pipelinesRoutes)
+  await app.register(agentsRoutes)
   await app.register(automationsRoutes)
   await app.register(promptsRoutes)
   await app.register(templatesRoutes)

@@ -1,6 +1,7 @@
 import type { Executor } from '../../db/database.ts'
 import { isAdminOrAbove, type Actor } from '../../shared/actor.ts'
 import { notFound } from '../../shared/errors.ts'
+import { detachPrompt } from '../agents/agents.repository.ts'
 import { ownedItemDto } from '../owned-items/owned-items.schemas.ts'
 import { authorizeOwned, listOwnerId, type Access } from '../owned-items/ownership.ts'
 import * as prompts from './prompts.repository.ts'
@@ -79,7 +80,15 @@ export async function updatePrompt(db: Executor, actor: Actor, id: string, input
   return toPromptDto(row, actor, false)
 }
 
+/**
+ * Deletes the prompt (its grants cascade) and clears it from the agents that ran it.
+ * The delete comes first: it waits for an agent being created against this prompt
+ * (which share-locks it), so the detach that follows sees that agent too.
+ */
 export async function deletePrompt(db: Executor, actor: Actor, id: string): Promise<void> {
-  await accessiblePrompt(db, actor, id, 'write')
-  if (!(await prompts.deletePrompt(db, id))) throw notFound('Prompt')
+  await db.transaction().execute(async (trx) => {
+    await accessiblePrompt(trx, actor, id, 'write')
+    if (!(await prompts.deletePrompt(trx, id))) throw notFound('Prompt')
+    await detachPrompt(trx, id)
+  })
 }
