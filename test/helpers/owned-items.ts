@@ -3,6 +3,7 @@ import { it } from 'node:test'
 import type { TestApp } from './app.ts'
 import { newSuperadmin, newTenant, newUser, type TestUser } from './fixtures.ts'
 import { api, expectErrorShape, type ApiResponse } from './http.ts'
+import { expectInvalid } from './validation.ts'
 
 /**
  * The rules every user-owned entity (automation, prompt, template) shares, as
@@ -149,11 +150,7 @@ export function itBehavesLikeAnOwnedItem(t: TestApp, spec: OwnedItemSpec): void 
     const { salesRep } = await newTenant(t.app)
     for (const route of spec.idRoutes('not-an-id')) {
       const r = await api(t.app, route.method, route.url, { token: salesRep.token, body: route.body })
-      assert.equal(r.status, 400, `${route.method} ${route.url}`)
-      assert.deepEqual(
-        (expectErrorShape(r).details as { location: string; path: string }[]).map((d) => [d.location, d.path]),
-        [['params', '/id']],
-      )
+      expectInvalid(r, ['/id'], `${route.method} ${route.url}`, 'params')
     }
     for (const { method, url, response } of await callEveryIdRoute(salesRep, 'abcdef0123456789abcdef01')) {
       assert.equal(response.status, 404, `${method} ${url}`)
@@ -161,7 +158,7 @@ export function itBehavesLikeAnOwnedItem(t: TestApp, spec: OwnedItemSpec): void 
     const badUserId = await api(t.app, 'GET', `${spec.listUrl}${spec.listUrl.includes('?') ? '&' : '?'}userId=xyz`, {
       token: salesRep.token,
     })
-    assert.equal(badUserId.status, 400)
+    expectInvalid(badUserId, ['/userId'], 'list with a malformed userId', 'querystring')
     assert.equal((await api(t.app, 'GET', spec.listUrl)).status, 401)
   })
 }

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import { useTestApp } from '../../../test/helpers/app.ts'
 import { newSuperadmin, newTenant, type TestUser } from '../../../test/helpers/fixtures.ts'
 import { api, expectErrorShape } from '../../../test/helpers/http.ts'
+import { expectEachInvalid, expectInvalid, type InvalidCase } from '../../../test/helpers/validation.ts'
 
 describe('AI agents', () => {
   const t = useTestApp()
@@ -143,7 +144,7 @@ describe('AI agents', () => {
 
   it('rejects bad input with 400 and field paths, writing nothing', async () => {
     const { admin, organization } = await newTenant(t.app)
-    const cases: [Record<string, unknown>, string[]][] = [
+    const cases: InvalidCase[] = [
       [{ name: 'A', model: 'gpt' }, ['/model']],
       [{}, ['/name']],
       [{ name: '' }, ['/name']],
@@ -153,18 +154,11 @@ describe('AI agents', () => {
       [{ name: 'A', promptId: 'prompt-1' }, ['/promptId']],
       [{ name: 'A', promptId: 'ABCDEF0123456789ABCDEF01' }, ['/promptId']],
     ]
-    for (const [body, paths] of cases) {
-      const r = await create(admin, body)
-      assert.equal(r.status, 400, JSON.stringify(body))
-      const details = expectErrorShape(r).details as { path: string }[]
-      assert.deepEqual([...new Set(details.map((d) => d.path))], paths, JSON.stringify(body))
-    }
+    await expectEachInvalid((body) => create(admin, body), cases)
     assert.deepEqual(await agentsInDb(organization.id), [])
     const badId = await api(t.app, 'DELETE', '/api/agents/123', { token: admin.token })
-    assert.equal(badId.status, 400)
-    assert.deepEqual(
-      (expectErrorShape(badId).details as { location: string; path: string }[]).map((d) => [d.location, d.path]),
-      [['params', '/id']],
-    )
+    expectInvalid(badId, ['/id'], 'DELETE with a malformed id', 'params')
+    const badQuery = await api(t.app, 'GET', '/api/agents?organizationId=zz', { token: admin.token })
+    expectInvalid(badQuery, ['/organizationId'], 'list with a malformed organizationId', 'querystring')
   })
 })

@@ -2,7 +2,7 @@ import type { Executor } from '../../db/database.ts'
 import type { Actor } from '../../shared/actor.ts'
 import { notFound } from '../../shared/errors.ts'
 import { ownedItemDto } from '../owned-items/owned-items.schemas.ts'
-import { authorizeOwned, listOwnerId, type Access } from '../owned-items/ownership.ts'
+import { deleteOwned, listOwnerId, loadOwned } from '../owned-items/ownership.ts'
 import * as automations from './automations.repository.ts'
 import type { AutomationDto, CreateAutomationInput, UpdateAutomationInput } from './automations.schemas.ts'
 
@@ -21,17 +21,13 @@ export function toAutomationDto(row: automations.AutomationRow): AutomationDto {
   }
 }
 
-async function accessibleAutomation(db: Executor, actor: Actor, id: string, access: Access) {
-  return authorizeOwned(actor, await automations.findAutomation(db, id), access, 'Automation')
-}
-
 export async function listAutomations(db: Executor, actor: Actor, userId: string | undefined): Promise<AutomationDto[]> {
   const ownerId = await listOwnerId(db, actor, userId)
   return (await automations.listAutomationsOfUser(db, ownerId)).map(toAutomationDto)
 }
 
 export async function getAutomation(db: Executor, actor: Actor, id: string): Promise<AutomationDto> {
-  return toAutomationDto(await accessibleAutomation(db, actor, id, 'read'))
+  return toAutomationDto(await loadOwned(db, actor, automations.automationKind, id, 'read'))
 }
 
 /** Automations belong to their creator, in the creator's organization. */
@@ -58,7 +54,7 @@ export async function updateAutomation(
   id: string,
   input: UpdateAutomationInput,
 ): Promise<AutomationDto> {
-  await accessibleAutomation(db, actor, id, 'write')
+  await loadOwned(db, actor, automations.automationKind, id, 'write')
   const row = await automations.updateAutomation(db, id, {
     ...(input.name !== undefined && { name: input.name }),
     ...(input.description !== undefined && { description: input.description }),
@@ -80,6 +76,5 @@ export async function setPreference(db: Executor, actor: Actor, id: string, enab
 }
 
 export async function deleteAutomation(db: Executor, actor: Actor, id: string): Promise<void> {
-  await accessibleAutomation(db, actor, id, 'write')
-  if (!(await automations.deleteAutomation(db, id))) throw notFound('Automation')
+  await deleteOwned(db, actor, automations.automationKind, id)
 }

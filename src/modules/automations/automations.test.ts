@@ -2,8 +2,9 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { useTestApp } from '../../../test/helpers/app.ts'
 import { newTenant, type TestUser } from '../../../test/helpers/fixtures.ts'
-import { api, expectErrorShape } from '../../../test/helpers/http.ts'
+import { api } from '../../../test/helpers/http.ts'
 import { itBehavesLikeAnOwnedItem } from '../../../test/helpers/owned-items.ts'
+import { expectEachInvalid, type InvalidCase } from '../../../test/helpers/validation.ts'
 
 const agentId = '665f1a0c0e0a4b001a2c9f80'
 const fullBody = {
@@ -169,7 +170,7 @@ describe('automations', () => {
   it('rejects bad input with 400 and field paths, writing nothing', async () => {
     const { salesRep } = await newTenant(t.app)
     const base = { name: 'Bad', event: 'message.received' }
-    const cases: [Record<string, unknown>, string[]][] = [
+    const cases: InvalidCase[] = [
       [{ ...base, owner: 'me' }, ['/owner']],
       [{ ...base, userId: salesRep.id }, ['/userId']],
       [{ name: 'Bad' }, ['/event']],
@@ -194,31 +195,23 @@ describe('automations', () => {
       [{ ...base, maxTransitions: '3' }, ['/maxTransitions']],
       [{ ...base, enabled: 'true' }, ['/enabled']],
     ]
-    for (const [body, paths] of cases) {
-      const r = await create(salesRep, body)
-      assert.equal(r.status, 400, JSON.stringify(body).slice(0, 200))
-      const details = expectErrorShape(r).details as { path: string }[]
-      assert.deepEqual([...new Set(details.map((d) => d.path))], paths, JSON.stringify(body).slice(0, 200))
-    }
+    await expectEachInvalid((body) => create(salesRep, body), cases)
     assert.equal((await rowsOf(salesRep.id)).length, 0)
 
     const created = await create(salesRep, base)
     const id = created.body.automation._id
-    const badUpdates: [string, Record<string, unknown>, string[]][] = [
-      ['PUT', {}, ['/']],
-      ['PUT', { enabled: true, organizationId: salesRep.organizationId }, ['/organizationId']],
-      ['PUT', { conditions: [{ source: 'c', field: 'f', operator: 'eq', value: 1, note: 'x' }] }, ['/conditions/0/note']],
-      ['PATCH', {}, ['/enabled']],
-      ['PATCH', { enabled: 'no' }, ['/enabled']],
-      ['PATCH', { enabled: false, name: 'x' }, ['/name']],
-    ]
-    for (const [method, body, paths] of badUpdates) {
-      const url = method === 'PUT' ? `/api/automations/${id}` : `/api/automations/${id}/preference`
-      const r = await api(t.app, method as 'PUT' | 'PATCH', url, { token: salesRep.token, body })
-      assert.equal(r.status, 400, `${method} ${JSON.stringify(body)}`)
-      const details = expectErrorShape(r).details as { path: string }[]
-      assert.deepEqual([...new Set(details.map((d) => d.path))], paths, `${method} ${JSON.stringify(body)}`)
-    }
+    await expectEachInvalid((body) => api(t.app, 'PUT', `/api/automations/${id}`, { token: salesRep.token, body }), [
+      [{}, ['/']],
+      [{ enabled: true, organizationId: salesRep.organizationId }, ['/organizationId']],
+      [{ conditions: [{ source: 'c', field: 'f', operator: 'eq', value: 1, note: 'x' }] }, ['/conditions/0/note']],
+    ])
+    const setPreference = (body: Record<string, unknown>) =>
+      api(t.app, 'PATCH', `/api/automations/${id}/preference`, { token: salesRep.token, body })
+    await expectEachInvalid(setPreference, [
+      [{}, ['/enabled']],
+      [{ enabled: 'no' }, ['/enabled']],
+      [{ enabled: false, name: 'x' }, ['/name']],
+    ])
     const [row] = await rowsOf(salesRep.id)
     assert.deepEqual([row?.name, row?.enabled, row?.conditions], ['Bad', true, []])
   })

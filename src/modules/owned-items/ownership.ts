@@ -1,7 +1,8 @@
 import type { Executor } from '../../db/database.ts'
 import { canSeeOrganization, isAdminOrAbove, type Actor } from '../../shared/actor.ts'
-import { conflict, forbidden, notFound } from '../../shared/errors.ts'
+import { forbidden, notFound } from '../../shared/errors.ts'
 import { findUserById } from '../users/users.repository.ts'
+import { deleteOwnedRow, findOwnedRow, type OwnedKind, type OwnedTable } from './owned-items.repository.ts'
 
 /**
  * Automations, prompts and templates belong to one user. Their rules:
@@ -50,8 +51,13 @@ export async function listOwnerId(db: Executor, actor: Actor, userId: string | u
   return user.id
 }
 
-/** Names are unique per owner: two users may both have an "Intro" template. */
-export const ownedNameTaken = (what: string, name: string) => () =>
-  conflict(`${what} name already exists`, `You already have a ${what.toLowerCase()} named "${name}"`, {
-    field: 'name',
-  })
+/** Loads a row of this kind and checks the caller may access it (404 / 403 as above). */
+export async function loadOwned<T extends OwnedTable>(db: Executor, actor: Actor, kind: OwnedKind<T>, id: string, access: Access) {
+  return authorizeOwned(actor, await findOwnedRow(db, kind, id), access, kind.what)
+}
+
+/** Deletes a row of this kind for its owner (404 / 403 as above). */
+export async function deleteOwned(db: Executor, actor: Actor, kind: OwnedKind<OwnedTable>, id: string): Promise<void> {
+  await loadOwned(db, actor, kind, id, 'write')
+  if (!(await deleteOwnedRow(db, kind, id))) throw notFound(kind.what)
+}

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import { useTestApp } from '../../../test/helpers/app.ts'
 import { newSuperadmin, newTenant, type TestUser } from '../../../test/helpers/fixtures.ts'
 import { api, expectErrorShape } from '../../../test/helpers/http.ts'
+import { expectEachInvalid, expectInvalid, type InvalidCase } from '../../../test/helpers/validation.ts'
 
 const salesStages = [
   { name: 'New Lead', color: '#3B82F6' },
@@ -319,7 +320,7 @@ describe('pipelines', () => {
 
   it('rejects bad input with 400 and field paths, writing nothing', async () => {
     const { admin, organization } = await newTenant(t.app)
-    const cases: [Record<string, unknown>, string[]][] = [
+    const cases: InvalidCase[] = [
       [{ name: 'P', type: 'Contact', extra: 1 }, ['/extra']],
       [{ name: 'P', type: 'Contact', stages: [{ name: 'A', _id: 'a'.repeat(24) }] }, ['/stages/0/_id']],
       [{ name: 'P', type: 'Contact', stages: [{ name: 'A', colour: '#000000' }] }, ['/stages/0/colour']],
@@ -337,32 +338,22 @@ describe('pipelines', () => {
       [{ name: 'P', type: 'Contact', stages: Array.from({ length: 101 }, (_, i) => ({ name: `S${i}` })) }, ['/stages']],
       [{ name: 'P', type: 'Contact', organizationId: 'not-an-id' }, ['/organizationId']],
     ]
-    for (const [body, paths] of cases) {
-      const r = await create(admin, body)
-      assert.equal(r.status, 400, JSON.stringify(body).slice(0, 200))
-      const details = expectErrorShape(r).details as { path: string }[]
-      assert.deepEqual([...new Set(details.map((d) => d.path))], paths, JSON.stringify(body).slice(0, 200))
-    }
+    await expectEachInvalid((body) => create(admin, body), cases)
     assert.equal((await pipelinesInDb(organization.id)).length, 0)
 
     const created = await create(admin, { name: 'Real', type: 'Contact' })
     const id = created.body.pipeline._id
-    const emptyUpdate = await update(admin, id, {})
-    assert.equal(emptyUpdate.status, 400)
-    const unknownInUpdate = await update(admin, id, { name: 'Z', stages: [{ name: 'A', rank: 1 }] })
-    assert.equal(unknownInUpdate.status, 400)
-    assert.deepEqual(
-      (expectErrorShape(unknownInUpdate).details as { path: string }[]).map((d) => d.path),
-      ['/stages/0/rank'],
-    )
-    const badId = await update(admin, 'nope', { name: 'Z' })
-    assert.equal(badId.status, 400)
-    assert.deepEqual(
-      (expectErrorShape(badId).details as { location: string; path: string }[]).map((d) => [d.location, d.path]),
-      [['params', '/id']],
-    )
-    assert.equal((await api(t.app, 'DELETE', '/api/pipelines/ABCDEF', { token: admin.token })).status, 400)
-    assert.equal((await api(t.app, 'GET', '/api/pipelines?type=Lead', { token: admin.token })).status, 400)
+    await expectEachInvalid((body) => update(admin, id, body), [
+      [{}, ['/']],
+      [{ name: 'Z', stages: [{ name: 'A', rank: 1 }] }, ['/stages/0/rank']],
+      [{ type: 'Lead', isActive: 'no' }, ['/type', '/isActive']],
+      [{ stages: [{ _id: 'short', name: 'A' }] }, ['/stages/0/_id']],
+    ])
+    expectInvalid(await update(admin, 'nope', { name: 'Z' }), ['/id'], 'PUT with a malformed id', 'params')
+    const badDelete = await api(t.app, 'DELETE', '/api/pipelines/ABCDEF', { token: admin.token })
+    expectInvalid(badDelete, ['/id'], 'DELETE with a malformed id', 'params')
+    const badType = await api(t.app, 'GET', '/api/pipelines?type=Lead', { token: admin.token })
+    expectInvalid(badType, ['/type'], 'list with a bad type', 'querystring')
     assert.deepEqual(
       (await pipelinesInDb(organization.id)).map((p) => p.name),
       ['Real'],

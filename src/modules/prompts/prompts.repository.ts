@@ -1,15 +1,10 @@
 import type { Insertable, Selectable, Updateable } from 'kysely'
 import type { Executor, PromptsTable } from '../../db/database.ts'
 import { guardUnique } from '../../db/constraints.ts'
-import { ownedNameTaken } from '../owned-items/ownership.ts'
+import { uniqueNamePerOwner, type OwnedKind } from '../owned-items/owned-items.repository.ts'
 
 export type PromptRow = Selectable<PromptsTable>
-
-const nameGuard = (name: string) => ({ prompts_user_id_name_key: ownedNameTaken('Prompt', name) })
-
-export function findPrompt(db: Executor, id: string): Promise<PromptRow | undefined> {
-  return db.selectFrom('prompts').selectAll().where('id', '=', id).executeTakeFirst()
-}
+export const promptKind: OwnedKind<'prompts'> = { table: 'prompts', what: 'Prompt' }
 
 export async function isGranted(db: Executor, userId: string, promptId: string): Promise<boolean> {
   const row = await db
@@ -46,18 +41,15 @@ export function listPromptsOfUser(db: Executor, userId: string): Promise<(Prompt
 }
 
 export function insertPrompt(db: Executor, row: Insertable<PromptsTable>): Promise<PromptRow> {
-  return guardUnique(db.insertInto('prompts').values(row).returningAll().executeTakeFirstOrThrow(), nameGuard(row.name))
+  return guardUnique(
+    db.insertInto('prompts').values(row).returningAll().executeTakeFirstOrThrow(),
+    uniqueNamePerOwner(promptKind, row.name),
+  )
 }
 
 export function updatePrompt(db: Executor, id: string, changes: Updateable<PromptsTable>): Promise<PromptRow | undefined> {
   return guardUnique(
     db.updateTable('prompts').set({ ...changes, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst(),
-    nameGuard(changes.name ?? ''),
+    uniqueNamePerOwner(promptKind, changes.name),
   )
-}
-
-/** Grants of the prompt go with it (foreign key cascade). */
-export async function deletePrompt(db: Executor, id: string): Promise<boolean> {
-  const result = await db.deleteFrom('prompts').where('id', '=', id).executeTakeFirst()
-  return result.numDeletedRows > 0n
 }

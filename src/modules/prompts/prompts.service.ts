@@ -3,6 +3,7 @@ import { isAdminOrAbove, type Actor } from '../../shared/actor.ts'
 import { notFound } from '../../shared/errors.ts'
 import { detachPrompt } from '../agents/agents.repository.ts'
 import { ownedItemDto } from '../owned-items/owned-items.schemas.ts'
+import { deleteOwnedRow, findOwnedRow } from '../owned-items/owned-items.repository.ts'
 import { authorizeOwned, listOwnerId, type Access } from '../owned-items/ownership.ts'
 import * as prompts from './prompts.repository.ts'
 import type { CreatePromptInput, PromptDto, UpdatePromptInput } from './prompts.schemas.ts'
@@ -32,9 +33,9 @@ export function toPromptDto(row: prompts.PromptRow, viewer: Actor, mapped: boole
 
 /** The prompt with whether the caller holds a grant on it (grantees may read, never write). */
 async function accessiblePrompt(db: Executor, actor: Actor, id: string, access: Access) {
-  const row = await prompts.findPrompt(db, id)
+  const row = await findOwnedRow(db, prompts.promptKind, id)
   const granted = row !== undefined && row.user_id !== actor.id && (await prompts.isGranted(db, actor.id, id))
-  return { row: authorizeOwned(actor, row, access, 'Prompt', granted), granted }
+  return { row: authorizeOwned(actor, row, access, prompts.promptKind.what, granted), granted }
 }
 
 /** The caller's prompts (or, for an ADMIN/SUPERADMIN, another user's): owned plus granted. */
@@ -88,7 +89,8 @@ export async function updatePrompt(db: Executor, actor: Actor, id: string, input
 export async function deletePrompt(db: Executor, actor: Actor, id: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await accessiblePrompt(trx, actor, id, 'write')
-    if (!(await prompts.deletePrompt(trx, id))) throw notFound('Prompt')
+    // grants of the prompt go with it (foreign key cascade)
+    if (!(await deleteOwnedRow(trx, prompts.promptKind, id))) throw notFound('Prompt')
     await detachPrompt(trx, id)
   })
 }

@@ -4,6 +4,7 @@ import { useTestApp } from '../../../test/helpers/app.ts'
 import { newSuperadmin, newTenant, newUser, type TestUser } from '../../../test/helpers/fixtures.ts'
 import { api, expectErrorShape } from '../../../test/helpers/http.ts'
 import { itBehavesLikeAnOwnedItem } from '../../../test/helpers/owned-items.ts'
+import { expectEachInvalid, expectInvalid, type InvalidCase } from '../../../test/helpers/validation.ts'
 
 const fullBody = {
   name: 'Sales agent',
@@ -210,12 +211,12 @@ describe('prompts', () => {
       [sourceId, 'Original', source.organization.id],
     )
     const forged = await create(target.salesRep, { name: 'Forged', prompt: 'x', copiedFrom: sourceId })
-    assert.equal(forged.status, 400)
+    expectInvalid(forged, ['/copiedFrom'], 'create with copiedFrom')
     const retag = await api(t.app, 'PUT', `/api/prompts/${copy.id}`, {
       token: target.salesRep.token,
       body: { copiedFromOrg: target.organization.id },
     })
-    assert.equal(retag.status, 400)
+    expectInvalid(retag, ['/copiedFromOrg'], 'update of copiedFromOrg')
     assert.equal((await rowOf(copy.id))?.copied_from_org, source.organization.id)
   })
 
@@ -223,7 +224,7 @@ describe('prompts', () => {
     const { organization } = await newTenant(t.app)
     const user = await newUser(t.app, organization.id, 'SALES_REP')
     const base = { name: 'Bad', prompt: 'text' }
-    const cases: [Record<string, unknown>, string[]][] = [
+    const cases: InvalidCase[] = [
       [{ ...base, model: 'x' }, ['/model']],
       [{ name: 'Bad' }, ['/prompt']],
       [{ ...base, prompt: '' }, ['/prompt']],
@@ -240,19 +241,15 @@ describe('prompts', () => {
       [{ ...base, toolConfigs: [] }, ['/toolConfigs']],
       [{ ...base, copiedFromName: 'x' }, ['/copiedFromName']],
     ]
-    for (const [body, paths] of cases) {
-      const r = await create(user, body)
-      assert.equal(r.status, 400, JSON.stringify(body).slice(0, 120))
-      const details = expectErrorShape(r).details as { path: string }[]
-      assert.deepEqual([...new Set(details.map((d) => d.path))], paths, JSON.stringify(body).slice(0, 120))
-    }
+    await expectEachInvalid((body) => create(user, body), cases)
     const rows = await t.app.ctx.db.selectFrom('prompts').select('id').where('user_id', '=', user.id).execute()
     assert.equal(rows.length, 0)
     const id = await createdId(user, base)
-    const empty = await api(t.app, 'PUT', `/api/prompts/${id}`, { token: user.token, body: {} })
-    assert.equal(empty.status, 400)
-    const tooHot = await api(t.app, 'PUT', `/api/prompts/${id}`, { token: user.token, body: { temperature: 3 } })
-    assert.equal(tooHot.status, 400)
+    await expectEachInvalid((body) => api(t.app, 'PUT', `/api/prompts/${id}`, { token: user.token, body }), [
+      [{}, ['/']],
+      [{ temperature: 3 }, ['/temperature']],
+      [{ tools: [{ name: 'x' }], toolConfigs: 'x' }, ['/toolConfigs']],
+    ])
     assert.equal((await rowOf(id))?.temperature, null)
   })
 })

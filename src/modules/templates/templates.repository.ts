@@ -1,15 +1,10 @@
 import type { Insertable, Selectable, Updateable } from 'kysely'
 import type { Executor, TemplatesTable, TemplateType } from '../../db/database.ts'
 import { guardUnique } from '../../db/constraints.ts'
-import { ownedNameTaken } from '../owned-items/ownership.ts'
+import { uniqueNamePerOwner, type OwnedKind } from '../owned-items/owned-items.repository.ts'
 
 export type TemplateRow = Selectable<TemplatesTable>
-
-const nameGuard = (name: string) => ({ templates_user_id_name_key: ownedNameTaken('Template', name) })
-
-export function findTemplate(db: Executor, id: string): Promise<TemplateRow | undefined> {
-  return db.selectFrom('templates').selectAll().where('id', '=', id).executeTakeFirst()
-}
+export const templateKind: OwnedKind<'templates'> = { table: 'templates', what: 'Template' }
 
 export function listTemplatesOfUser(db: Executor, userId: string, type: TemplateType | undefined): Promise<TemplateRow[]> {
   return db
@@ -23,7 +18,10 @@ export function listTemplatesOfUser(db: Executor, userId: string, type: Template
 }
 
 export function insertTemplate(db: Executor, row: Insertable<TemplatesTable>): Promise<TemplateRow> {
-  return guardUnique(db.insertInto('templates').values(row).returningAll().executeTakeFirstOrThrow(), nameGuard(row.name))
+  return guardUnique(
+    db.insertInto('templates').values(row).returningAll().executeTakeFirstOrThrow(),
+    uniqueNamePerOwner(templateKind, row.name),
+  )
 }
 
 export function updateTemplate(
@@ -33,11 +31,6 @@ export function updateTemplate(
 ): Promise<TemplateRow | undefined> {
   return guardUnique(
     db.updateTable('templates').set({ ...changes, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst(),
-    nameGuard(changes.name ?? ''),
+    uniqueNamePerOwner(templateKind, changes.name),
   )
-}
-
-export async function deleteTemplate(db: Executor, id: string): Promise<boolean> {
-  const result = await db.deleteFrom('templates').where('id', '=', id).executeTakeFirst()
-  return result.numDeletedRows > 0n
 }

@@ -2,16 +2,12 @@ import type { Executor, TemplateType } from '../../db/database.ts'
 import type { Actor } from '../../shared/actor.ts'
 import { notFound } from '../../shared/errors.ts'
 import { ownedItemDto } from '../owned-items/owned-items.schemas.ts'
-import { authorizeOwned, listOwnerId, type Access } from '../owned-items/ownership.ts'
+import { deleteOwned, listOwnerId, loadOwned } from '../owned-items/ownership.ts'
 import * as templates from './templates.repository.ts'
 import type { CreateTemplateInput, TemplateDto, UpdateTemplateInput } from './templates.schemas.ts'
 
 export function toTemplateDto(row: templates.TemplateRow): TemplateDto {
   return { ...ownedItemDto(row), name: row.name, template: row.template, type: row.type, category: row.category }
-}
-
-async function accessibleTemplate(db: Executor, actor: Actor, id: string, access: Access) {
-  return authorizeOwned(actor, await templates.findTemplate(db, id), access, 'Template')
 }
 
 export async function listTemplates(
@@ -24,7 +20,7 @@ export async function listTemplates(
 }
 
 export async function getTemplate(db: Executor, actor: Actor, id: string): Promise<TemplateDto> {
-  return toTemplateDto(await accessibleTemplate(db, actor, id, 'read'))
+  return toTemplateDto(await loadOwned(db, actor, templates.templateKind, id, 'read'))
 }
 
 export async function createTemplate(db: Executor, actor: Actor, input: CreateTemplateInput): Promise<TemplateDto> {
@@ -45,7 +41,7 @@ export async function updateTemplate(
   id: string,
   input: UpdateTemplateInput,
 ): Promise<TemplateDto> {
-  await accessibleTemplate(db, actor, id, 'write')
+  await loadOwned(db, actor, templates.templateKind, id, 'write')
   const row = await templates.updateTemplate(db, id, {
     ...(input.name !== undefined && { name: input.name }),
     ...(input.template !== undefined && { template: input.template }),
@@ -57,6 +53,5 @@ export async function updateTemplate(
 }
 
 export async function deleteTemplate(db: Executor, actor: Actor, id: string): Promise<void> {
-  await accessibleTemplate(db, actor, id, 'write')
-  if (!(await templates.deleteTemplate(db, id))) throw notFound('Template')
+  await deleteOwned(db, actor, templates.templateKind, id)
 }

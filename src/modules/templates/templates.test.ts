@@ -2,8 +2,9 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { useTestApp } from '../../../test/helpers/app.ts'
 import { newTenant, type TestUser } from '../../../test/helpers/fixtures.ts'
-import { api, expectErrorShape } from '../../../test/helpers/http.ts'
+import { api } from '../../../test/helpers/http.ts'
 import { itBehavesLikeAnOwnedItem } from '../../../test/helpers/owned-items.ts'
+import { expectEachInvalid, expectInvalid, type InvalidCase } from '../../../test/helpers/validation.ts'
 
 describe('templates', () => {
   const t = useTestApp()
@@ -92,7 +93,7 @@ describe('templates', () => {
   it('rejects bad input with 400 and field paths, writing nothing', async () => {
     const { salesRep } = await newTenant(t.app)
     const base = { name: 'Bad', template: 'Hi', type: 'sms' }
-    const cases: [Record<string, unknown>, string[]][] = [
+    const cases: InvalidCase[] = [
       [{ ...base, body: 'x' }, ['/body']],
       [{ name: 'Bad', template: 'Hi' }, ['/type']],
       [{ ...base, type: 'email' }, ['/type']],
@@ -102,23 +103,19 @@ describe('templates', () => {
       [{ ...base, category: 'c'.repeat(101) }, ['/category']],
       [{ ...base, category: ['intro'] }, ['/category']],
     ]
-    for (const [body, paths] of cases) {
-      const r = await create(salesRep, body)
-      assert.equal(r.status, 400, JSON.stringify(body).slice(0, 120))
-      const details = expectErrorShape(r).details as { path: string }[]
-      assert.deepEqual([...new Set(details.map((d) => d.path))], paths, JSON.stringify(body).slice(0, 120))
-    }
+    await expectEachInvalid((body) => create(salesRep, body), cases)
     assert.deepEqual(await rowsOf(salesRep.id), [])
     const created = await create(salesRep, base)
     const id = created.body.template._id
-    for (const body of [{}, { type: 'fax' }, { name: 'ok', userId: salesRep.id }]) {
-      const r = await api(t.app, 'PUT', `/api/templates/${id}`, { token: salesRep.token, body })
-      assert.equal(r.status, 400, JSON.stringify(body))
-    }
+    await expectEachInvalid((body) => api(t.app, 'PUT', `/api/templates/${id}`, { token: salesRep.token, body }), [
+      [{}, ['/']],
+      [{ type: 'fax' }, ['/type']],
+      [{ name: 'ok', userId: salesRep.id }, ['/userId']],
+    ])
     const badType = await api(t.app, 'GET', '/api/user/sms-templates?type=fax', { token: salesRep.token })
-    assert.equal(badType.status, 400)
+    expectInvalid(badType, ['/type'], 'list with a bad type', 'querystring')
     const unknownQuery = await api(t.app, 'GET', '/api/user/sms-templates?owner=me', { token: salesRep.token })
-    assert.equal(unknownQuery.status, 400)
+    expectInvalid(unknownQuery, ['/owner'], 'list with an unknown parameter', 'querystring')
     const [row] = await rowsOf(salesRep.id)
     assert.deepEqual([row?.name, row?.type], ['Bad', 'sms'])
   })
