@@ -21,7 +21,7 @@ const defaultRaced = () =>
     'Default pipeline changed concurrently',
     'Another request made a different pipeline the default at the same time; retry',
   )
-/** The partial unique index allows one default per (organization, type); losing a race is a 409. */
+/** The partial unique index allows one default per (organization, type); clearDefault serializes, this is the backstop. */
 const defaultGuard = { pipelines_one_default_per_type: defaultRaced }
 
 export function findPipeline(db: Executor, id: string): Promise<PipelineRow | undefined> {
@@ -57,8 +57,15 @@ export async function stagesById(db: Executor, pipelineId: string): Promise<Map<
   return new Map(rows.map((r) => [r.id, r]))
 }
 
-/** Unsets the current default of (organization, type), except `keepId`, so another can become the default. */
+/**
+ * Unsets the current default of (organization, type), except `keepId`, so another
+ * can become the default. Locks the organization row first so that concurrent
+ * requests making different pipelines the default take turns (the last one
+ * wins) instead of colliding on the one-default index. FOR NO KEY UPDATE still
+ * lets other writers' foreign-key checks on the organization through.
+ */
 export async function clearDefault(db: Tx, organizationId: string, type: PipelineType, keepId?: string): Promise<void> {
+  await db.selectFrom('organizations').select('id').where('id', '=', organizationId).forNoKeyUpdate().execute()
   await db
     .updateTable('pipelines')
     .set({ is_default: false, updated_at: new Date() })

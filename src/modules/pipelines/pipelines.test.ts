@@ -237,6 +237,21 @@ describe('pipelines', () => {
     assert.equal(theirs?.is_default, true, 'another organization\u2019s default is untouched')
   })
 
+  it('lets concurrent requests each make their pipeline the default: all succeed, exactly one default remains', async () => {
+    const { admin, organization } = await newTenant(t.app)
+    const existing = await create(admin, { name: 'Existing', type: 'Contact', isDefault: true })
+    const results = await Promise.all([
+      ...Array.from({ length: 4 }, (_, i) => create(admin, { name: `Racer ${i}`, type: 'Contact', isDefault: true })),
+      update(admin, existing.body.pipeline._id, { name: 'Existing again', isDefault: true }),
+    ])
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [201, 201, 201, 201, 200],
+    )
+    const defaults = (await pipelinesInDb(organization.id)).filter((p) => p.is_default && p.type === 'Contact')
+    assert.equal(defaults.length, 1)
+  })
+
   it('deletes a pipeline with its stages', async () => {
     const { admin } = await newTenant(t.app)
     const created = await create(admin, { name: 'Gone', type: 'Contact', stages: salesStages })
