@@ -1,0 +1,60 @@
+import type { Insertable, Selectable } from 'kysely'
+import type { AiAgentsTable, Executor, Tx } from '../../db/database.ts'
+import { guardUnique } from '../../db/constraints.ts'
+import { conflict } from '../../shared/errors.ts'
+
+export type AgentRow = Selectable<AiAgentsTable>
+
+const agentNameTaken = (name: string) => () =>
+  conflict('Agent name already exists', `An AI agent named "${name}" already exists in this organization`, {
+    field: 'name',
+  })
+
+export function listAgents(db: Executor, organizationId: string): Promise<AgentRow[]> {
+  return db
+    .selectFrom('ai_agents')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute()
+}
+
+export function findAgent(db: Executor, id: string): Promise<AgentRow | undefined> {
+  return db.selectFrom('ai_agents').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+/**
+ * Whether the prompt exists in the organization, share-locking it so a concurrent
+ * delete waits for the agent that is about to refer to it (see deletePrompt).
+ */
+export async function lockPromptOfOrganization(db: Tx, promptId: string, organizationId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('prompts')
+    .select('id')
+    .where('id', '=', promptId)
+    .where('organization_id', '=', organizationId)
+    .forShare()
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+export function insertAgent(db: Executor, row: Insertable<AiAgentsTable>): Promise<AgentRow> {
+  return guardUnique(db.insertInto('ai_agents').values(row).returningAll().executeTakeFirstOrThrow(), {
+    ai_agents_organization_id_name_key: agentNameTaken(row.name),
+  })
+}
+
+/** Agents that ran a deleted prompt keep existing, without a prompt. */
+export async function detachPrompt(db: Tx, promptId: string): Promise<void> {
+  await db
+    .updateTable('ai_agents')
+    .set({ prompt_id: null, updated_at: new Date() })
+    .where('prompt_id', '=', promptId)
+    .execute()
+}
+
+export async function deleteAgent(db: Executor, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('ai_agents').where('id', '=', id).executeTakeFirst()
+  return result.numDeletedRows > 0n
+}
