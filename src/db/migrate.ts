@@ -1,11 +1,13 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 import * as tenantCore from './migrations/0001_tenant_core.ts'
 import * as snapshots from './migrations/0002_snapshots.ts'
+import * as agentPromptReference from './migrations/0003_agent_prompt_reference.ts'
 
 /** Migrations are listed in code so they run the same under tsx, tests and the CLI. */
 const migrations: Record<string, Migration> = {
   '0001_tenant_core': tenantCore,
   '0002_snapshots': snapshots,
+  '0003_agent_prompt_reference': agentPromptReference,
 }
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) }

@@ -18,6 +18,18 @@ const shared: Options = {
 function createAjv(coerceTypes: boolean): Ajv {
   const ajv = new Ajv({ ...shared, coerceTypes })
   addFormats.default(ajv)
+  // Ids are 24 hex characters in either case; the database holds them lowercase.
+  ajv.addKeyword({
+    keyword: 'x-lowercase',
+    modifying: true,
+    schemaType: 'boolean',
+    compile: (enabled: boolean) => (data: unknown, context) => {
+      if (enabled && typeof data === 'string' && context?.parentData && context.parentDataProperty !== undefined) {
+        ;(context.parentData as Record<string | number, unknown>)[context.parentDataProperty] = data.toLowerCase()
+      }
+      return true
+    },
+  })
   return ajv
 }
 

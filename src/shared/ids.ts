@@ -14,9 +14,5 @@ export function newId(): string {
   return seconds + processRandom + counter.toString(16).padStart(6, '0')
 }
 
-export const objectIdPattern = '^[0-9a-f]{24}$'
-const objectIdRegex = new RegExp(objectIdPattern)
-
-export function isObjectId(value: unknown): value is string {
-  return typeof value === 'string' && objectIdRegex.test(value)
-}
+/** Any 24 hex characters; ids are stored lowercase and request ids are lowercased on the way in. */
+export const objectIdPattern = '^[0-9a-fA-F]{24}$'

@@ -5,8 +5,9 @@ import { objectIdPattern } from './ids.ts'
 
 export const phonePattern = '^(\\+1|\\+91)\\d{10}$'
 
+/** `x-lowercase`: the validator lowercases the value (see plugins/validation.ts), so ids match in any case. */
 export const ObjectId = (description = 'A 24-hex identifier') =>
-  Type.String({ pattern: objectIdPattern, description, examples: ['665f1a0c0e0a4b001a2c9f80'] })
+  Type.String({ pattern: objectIdPattern, description, examples: ['665f1a0c0e0a4b001a2c9f80'], 'x-lowercase': true })
 
 export const Email = (description = 'Email address') =>
   Type.String({ format: 'email', maxLength: 254, description })
@@ -94,3 +95,11 @@ export function MapOf<T extends TSchema>(
     ...rest,
   })
 }
+
+/**
+ * A JSON object whose keys are free (automation actions, tool configs). Written as
+ * `additionalProperties: true` so both the OpenAPI document and fast-json-stringify
+ * keep every key.
+ */
+export const FreeFormObject = (options: { description?: string; maxProperties?: number } = {}) =>
+  Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true, ...options })

@@ -1,5 +1,5 @@
 import type { Insertable, Selectable } from 'kysely'
-import type { AiAgentsTable, Executor, Tx } from '../../db/database.ts'
+import type { AiAgentsTable, Executor } from '../../db/database.ts'
 import { guardUnique } from '../../db/constraints.ts'
 import { conflict } from '../../shared/errors.ts'
 
@@ -24,17 +24,12 @@ export function findAgent(db: Executor, id: string): Promise<AgentRow | undefine
   return db.selectFrom('ai_agents').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
-/**
- * Whether the prompt exists in the organization, share-locking it so a concurrent
- * delete waits for the agent that is about to refer to it (see deletePrompt).
- */
-export async function lockPromptOfOrganization(db: Tx, promptId: string, organizationId: string): Promise<boolean> {
+export async function promptOfOrganizationExists(db: Executor, promptId: string, organizationId: string): Promise<boolean> {
   const row = await db
     .selectFrom('prompts')
     .select('id')
     .where('id', '=', promptId)
     .where('organization_id', '=', organizationId)
-    .forShare()
     .executeTakeFirst()
   return row !== undefined
 }
@@ -43,15 +38,6 @@ export function insertAgent(db: Executor, row: Insertable<AiAgentsTable>): Promi
   return guardUnique(db.insertInto('ai_agents').values(row).returningAll().executeTakeFirstOrThrow(), {
     ai_agents_organization_id_name_key: agentNameTaken(row.name),
   })
-}
-
-/** Agents that ran a deleted prompt keep existing, without a prompt. */
-export async function detachPrompt(db: Tx, promptId: string): Promise<void> {
-  await db
-    .updateTable('ai_agents')
-    .set({ prompt_id: null, updated_at: new Date() })
-    .where('prompt_id', '=', promptId)
-    .execute()
 }
 
 export async function deleteAgent(db: Executor, id: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import type { Executor } from '../../db/database.ts'
+import { isForeignKeyViolation } from '../../db/errors.ts'
 import { canSeeOrganization, targetOrganization, type Actor } from '../../shared/actor.ts'
 import { notFound, unprocessable } from '../../shared/errors.ts'
 import { findOrganization } from '../organizations/organizations.repository.ts'
@@ -34,16 +35,22 @@ export async function createAgent(db: Executor, actor: Actor, input: CreateAgent
     if (organizationId !== actor.organizationId && !(await findOrganization(trx, organizationId))) {
       throw notFound('Organization')
     }
-    if (promptId !== null && !(await agents.lockPromptOfOrganization(trx, promptId, organizationId))) {
+    if (promptId !== null && !(await agents.promptOfOrganizationExists(trx, promptId, organizationId))) {
       throw unknownPrompt()
     }
-    const row = await agents.insertAgent(trx, {
-      organization_id: organizationId,
-      name: input.name,
-      description: input.description ?? '',
-      prompt_id: promptId,
-    })
-    return toAgentDto(row)
+    try {
+      const row = await agents.insertAgent(trx, {
+        organization_id: organizationId,
+        name: input.name,
+        description: input.description ?? '',
+        prompt_id: promptId,
+      })
+      return toAgentDto(row)
+    } catch (error) {
+      // The prompt was deleted between the check and the insert.
+      if (isForeignKeyViolation(error)) throw unknownPrompt()
+      throw error
+    }
   })
 }
 

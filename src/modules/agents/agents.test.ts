@@ -101,6 +101,20 @@ describe('AI agents', () => {
     assert.equal((await agentsInDb(organization.id))[0]?.prompt_id, null)
   })
 
+  it('keeps an agent, without its prompt, when the prompt’s owner is deleted', async () => {
+    const { admin, salesRep, organization } = await newTenant(t.app)
+    const prompt = await api(t.app, 'POST', '/api/prompts', { token: salesRep.token, body: { name: 'Rep prompt', prompt: 'Hi' } })
+    assert.equal(prompt.status, 201)
+    const agent = await api(t.app, 'POST', '/api/agents', {
+      token: admin.token,
+      body: { name: 'Rep agent', promptId: prompt.body.prompt._id },
+    })
+    assert.equal(agent.status, 201)
+    assert.equal((await api(t.app, 'DELETE', `/api/user/${salesRep.id}`, { token: admin.token })).status, 200)
+    const rows = await agentsInDb(organization.id)
+    assert.deepEqual(rows.map((a) => [a.id, a.prompt_id]), [[agent.body.agent._id, null]])
+  })
+
   it('lets only ADMIN and SUPERADMIN write, and hides other organizations\u2019 agents', async () => {
     const a = await newTenant(t.app)
     const b = await newTenant(t.app)
@@ -152,7 +166,7 @@ describe('AI agents', () => {
       [{ name: 'A', description: 'd'.repeat(2001) }, ['/description']],
       [{ name: 'A', description: 5 }, ['/description']],
       [{ name: 'A', promptId: 'prompt-1' }, ['/promptId']],
-      [{ name: 'A', promptId: 'ABCDEF0123456789ABCDEF01' }, ['/promptId']],
+      [{ name: 'A', promptId: 'ABCDEF0123456789ABCDEF0' }, ['/promptId']],
     ]
     await expectEachInvalid((body) => create(admin, body), cases)
     assert.deepEqual(await agentsInDb(organization.id), [])

@@ -25,9 +25,7 @@ export const ListOwnerParam = Type.Optional(
 
 export const OwnerListQuery = Type.Object({ userId: ListOwnerParam }, { additionalProperties: false })
 
-/** A JSON object whose keys are free; fast-json-stringify drops unknown keys unless told otherwise. */
-export const FreeFormObject = (options: { description?: string; maxProperties?: number } = {}) =>
-  Type.Record(Type.String(), Type.Unknown(), options)
+export { FreeFormObject } from '../../shared/schemas.ts'
 
 export interface OwnedRowTimestamps {
   id: string

@@ -1,7 +1,6 @@
 import type { Executor } from '../../db/database.ts'
 import { isAdminOrAbove, type Actor } from '../../shared/actor.ts'
 import { notFound } from '../../shared/errors.ts'
-import { detachPrompt } from '../agents/agents.repository.ts'
 import { ownedItemDto } from '../owned-items/owned-items.schemas.ts'
 import { deleteOwnedRow, findOwnedRow } from '../owned-items/owned-items.repository.ts'
 import { authorizeOwned, listOwnerId, type Access } from '../owned-items/ownership.ts'
@@ -81,16 +80,10 @@ export async function updatePrompt(db: Executor, actor: Actor, id: string, input
   return toPromptDto(row, actor, false)
 }
 
-/**
- * Deletes the prompt (its grants cascade) and clears it from the agents that ran it.
- * The delete comes first: it waits for an agent being created against this prompt
- * (which share-locks it), so the detach that follows sees that agent too.
- */
+/** Deletes the prompt; its grants go with it and agents that ran it keep existing without it (foreign keys). */
 export async function deletePrompt(db: Executor, actor: Actor, id: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await accessiblePrompt(trx, actor, id, 'write')
-    // grants of the prompt go with it (foreign key cascade)
     if (!(await deleteOwnedRow(trx, prompts.promptKind, id))) throw notFound('Prompt')
-    await detachPrompt(trx, id)
   })
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Nullable, ObjectId, StringEnum, Timestamp } from '../../shared/schemas.ts'
+import { FreeFormObject, Nullable, ObjectId, StringEnum, Timestamp } from '../../shared/schemas.ts'
 
 /**
  * Schemas shared by user and organization snapshots. Field names, constraints and
@@ -65,8 +65,8 @@ export const AutomationCopySchema = Type.Object(
     event: Type.String(),
     triggerType: Type.String(),
     sourceStatuses: Type.Array(Type.String()),
-    actions: Type.Record(Type.String(), Type.Unknown()),
-    conditions: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+    actions: FreeFormObject(),
+    conditions: Type.Array(FreeFormObject()),
     maxTransitions: Nullable(Type.Integer()),
     enabled: Type.Boolean(),
   },
@@ -82,8 +82,8 @@ export const PromptCopySchema = Type.Object(
     temperature: Nullable(Type.Number()),
     responseTime: Nullable(Type.Number()),
     isHidden: Type.Boolean(),
-    tools: Type.Array(Type.Record(Type.String(), Type.Unknown())),
-    toolConfigs: Type.Record(Type.String(), Type.Unknown()),
+    tools: Type.Array(FreeFormObject()),
+    toolConfigs: FreeFormObject(),
   },
   { additionalProperties: true },
 )

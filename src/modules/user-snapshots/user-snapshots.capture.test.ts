@@ -121,6 +121,20 @@ describe('user snapshots: capture and get', () => {
     assert.deepEqual(afterUser.body, before.body)
   })
 
+  it('accepts ids in any case: 24 hex characters are an id, stored and matched lowercase', async () => {
+    const setup = await sourceSetup(t.app)
+    const { admin, organization, salesRep } = setup.tenant
+    const created = await api(t.app, 'POST', '/api/user-snapshots', {
+      token: admin.token,
+      body: { name: 'Upper', sourceOrgId: organization.id.toUpperCase(), sourceUserId: salesRep.id.toUpperCase() },
+    })
+    assert.equal(created.status, 201, created.raw)
+    assert.equal(created.body.snapshot.sourceOrgId, organization.id)
+    const upper = await api(t.app, 'GET', `/api/user-snapshots/${created.body.snapshot._id.toUpperCase()}`, { token: admin.token })
+    assert.equal(upper.status, 200)
+    assert.equal(upper.body.snapshot._id, created.body.snapshot._id)
+  })
+
   it('lets a SUPERADMIN snapshot any organization\u2019s user', async () => {
     const setup = await sourceSetup(t.app)
     const root = await newSuperadmin(t.app)
