@@ -260,7 +260,7 @@ describe('role × route matrix', () => {
 
   it('answers 401 without a token, or with a garbage one, on every non-public route', async () => {
     for (const route of t.app.routeCatalog.filter((r) => r.auth !== 'public')) {
-      for (const headers of [{}, { authorization: 'Bearer garbage' }]) {
+      for (const headers of [{}, { authorization: 'Bearer garbage' }] as Record<string, string>[]) {
         const r = await api(t.app, route.method as Method, concrete(route.url), { headers, body: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} })
         assert.equal(r.status, 401, `${route.method} ${route.url}`)
         expectErrorShape(r)
