@@ -6,7 +6,7 @@ import addFormats from 'ajv-formats'
 import { useTestApp } from '../helpers/app.ts'
 import { newSuperadmin, uniqueEmail, uniquePhone, uniqueSuffix } from '../helpers/fixtures.ts'
 import { api } from '../helpers/http.ts'
-import { matchingTarget, snapshotOf, sourceSetup } from '../helpers/scenarios.ts'
+import { matchingTarget, sourceSetup } from '../helpers/scenarios.ts'
 
 /**
  * The seed pages are the contract. test/contract/seed-contract.json holds their
