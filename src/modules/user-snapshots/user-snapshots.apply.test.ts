@@ -245,6 +245,18 @@ describe('user snapshots: apply', () => {
     assert.deepEqual(grant.map((g) => g.prompt_id), [setup.promptIds.Greeter])
     const cloned = await t.app.ctx.db.selectFrom('prompts').select(['name', 'copied_from']).where('user_id', '=', result.userId).execute()
     assert.deepEqual(cloned, [{ name: 'Objections', copied_from: setup.promptIds.Objections }])
+
+    // The new user sees both in their prompt list: their copy, and the mapped original.
+    const login = await api(t.app, 'POST', '/api/auth/login', { body: { email: result.userEmail, password: 'TempPass!2026' } })
+    const prompts = await api(t.app, 'GET', '/api/prompts/user', { token: login.body.token })
+    assert.equal(prompts.status, 200)
+    assert.deepEqual(
+      prompts.body.prompts.map((p: any) => [p.name, p.mapped, p._id === setup.promptIds.Greeter]),
+      [
+        ['Objections', false, false],
+        ['Greeter', true, true],
+      ],
+    )
   })
 
   it('same-org without selectedPromptNames clones every prompt; a deleted source prompt is skipped, not mapped', async () => {
