@@ -302,6 +302,41 @@ describe('org snapshots', () => {
     assert.equal((await api(t.app, 'GET', `/api/org-snapshots/${source.snapshot._id}`, { token: source.root.token })).status, 404)
   })
 
+  it('never returns a source credential value from any snapshot route', async () => {
+    const source = await sourceOrg()
+    const token = source.root.token
+    const id = source.snapshot._id
+    const bodies: string[] = []
+    const record = async (method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown) => {
+      const r = await api(t.app, method, url, { token, body })
+      assert.ok(r.status < 500, `${method} ${url}: ${r.status}`)
+      bodies.push(r.raw)
+      return r
+    }
+    const userSnapshot = await record('POST', '/api/user-snapshots', {
+      name: 'U',
+      sourceOrgId: source.tenant.organization.id,
+      sourceUserId: source.tenant.salesRep.id,
+    })
+    await record('GET', '/api/org-snapshots')
+    await record('GET', `/api/org-snapshots/${id}`)
+    await record('GET', `/api/org-snapshots/orgs/${source.tenant.organization.id}/users`)
+    const body = applyBody({ firstUser: { email: uniqueEmail('s'), password: 'TempPass!2026', fullName: 'S' } })
+    await record('POST', `/api/org-snapshots/${id}/apply?dryRun=true`, body)
+    await record('POST', `/api/org-snapshots/${id}/apply`, body)
+    await record('GET', '/api/user-snapshots')
+    await record('GET', `/api/user-snapshots/${userSnapshot.body.snapshot._id}`)
+    await record('GET', `/api/user-snapshots/${userSnapshot.body.snapshot._id}/apply-refs`)
+    await record('DELETE', `/api/org-snapshots/${id}`)
+    for (const secret of Object.values(source.secrets)) {
+      assert.ok(bodies.every((raw) => !raw.includes(secret)), 'a credential value leaked into a response')
+    }
+    const stored = await sql<{ payload: string }>`
+      select coalesce(string_agg(s::text, ''), '') as payload from snapshots s
+    `.execute(t.app.ctx.db)
+    for (const secret of Object.values(source.secrets)) assert.ok(!stored.rows[0]!.payload.includes(secret))
+  })
+
   it('rejects malformed apply bodies with 400 and field paths, creating nothing', async () => {
     const source = await sourceOrg()
     const url = `/api/org-snapshots/${source.snapshot._id}/apply`
