@@ -71,6 +71,17 @@ interface Secrets {
   encryptionKey: string
 }
 
+function readSecretsFile(file: string): Secrets | undefined {
+  let stored: Partial<Secrets> | null
+  try {
+    stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<Secrets> | null
+  } catch {
+    return undefined
+  }
+  if (typeof stored?.jwtSecret !== 'string' || typeof stored.encryptionKey !== 'string') return undefined
+  return { jwtSecret: stored.jwtSecret, encryptionKey: stored.encryptionKey }
+}
+
 /**
  * Development convenience: secrets that are not set are generated once and kept
  * in DATA_DIR/secrets.json (mode 0600) so tokens and encrypted credentials
@@ -84,10 +95,8 @@ function developmentSecrets(dataDir: string): Secrets {
   if (dataDir === 'memory://') return generated()
   const file = join(dataDir, secretFileName)
   if (existsSync(file)) {
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<Secrets>
-    if (typeof stored.jwtSecret === 'string' && typeof stored.encryptionKey === 'string') {
-      return { jwtSecret: stored.jwtSecret, encryptionKey: stored.encryptionKey }
-    }
+    const stored = readSecretsFile(file)
+    if (stored) return stored
     throw new ConfigError(`${file} is not a valid secrets file; remove it or set JWT_SECRET and ENCRYPTION_KEY`)
   }
   const secrets = generated()
