@@ -5,7 +5,7 @@ import type { AppContext, FaultInjector } from './context.ts'
 import type { DatabaseHandle } from './db/connect.ts'
 import { registerModules } from './modules/index.ts'
 import { installAuth } from './plugins/auth.ts'
-import { installErrorHandling } from './plugins/error-handler.ts'
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './plugins/error-handler.ts'
 import { installOpenApi } from './plugins/openapi.ts'
 import { installValidation } from './plugins/validation.ts'
 import { createSecretBox } from './shared/crypto.ts'
@@ -68,6 +68,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
     requestTimeout: 120_000,
+    // Errors raised before a route is found answer in the same {error, message} shape.
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const ctx = createContext(options)
