@@ -9,6 +9,7 @@ import { clientErrorHandler, frameworkErrors, installErrorHandling } from './plu
 import { installOpenApi } from './plugins/openapi.ts'
 import { installValidation } from './plugins/validation.ts'
 import { createSecretBox } from './shared/crypto.ts'
+import { errorResponses } from './shared/schemas.ts'
 import { createPasswordHasher } from './shared/passwords.ts'
 import { createTokenService } from './shared/tokens.ts'
 
@@ -88,7 +89,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
         tags: ['System'],
         summary: 'Liveness and readiness',
         description: 'Answers once the database is migrated and reachable.',
-        response: { 200: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] } },
+        response: {
+          200: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] },
+          500: errorResponses()[500],
+        },
       },
     },
     async () => {

@@ -51,6 +51,7 @@ const errorDescriptions = {
   404: 'Not found, or not visible to the caller',
   409: 'Conflict with existing data (a unique name, email or phone is taken)',
   413: 'Request body too large',
+  415: 'The request body is not JSON',
   422: 'Well-formed, but cannot be carried out on this data',
   429: 'Too many failed attempts; retry later',
   500: 'Unexpected failure; every change was rolled back',
@@ -67,6 +68,12 @@ export function errorResponses(...statuses: ErrorStatus[]) {
   for (const status of [...all].sort()) {
     responses[status] = Type.Unsafe({ ...errorRef, description: errorDescriptions[status] })
   }
+  return responses
+}
+
+/** Error responses every route with a request body can give (added to those routes automatically). */
+export function bodyErrorResponses() {
+  const { 400: _standard, 500: _unexpected, ...responses } = errorResponses(413, 415)
   return responses
 }
 

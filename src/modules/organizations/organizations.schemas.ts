@@ -52,7 +52,7 @@ export const OrganizationSchema = Type.Object({
   updatedAt: Timestamp(),
 })
 
-export const OrganizationDetailSchema = Type.Intersect([
+export const OrganizationDetailSchema = Type.Composite([
   OrganizationSchema,
   Type.Object({ credentials: CredentialStatusSchema }),
 ])
