@@ -94,7 +94,12 @@ export const SectionSchema = Type.Object(
         },
         { additionalProperties: false },
       ),
-      { maxProperties: 500, default: {} },
+      {
+        maxProperties: 500,
+        default: {},
+        additionalProperties: false,
+        description: 'Keyed by property key: a letter or _, then letters, digits or _ (at most 64 characters)',
+      },
     ),
   },
   { additionalProperties: false },
