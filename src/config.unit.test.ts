@@ -39,6 +39,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.login, { maxFailures: 5, lockoutSeconds: 15 * 60 })
     assert.equal(config.shutdownTimeoutMs, 10_000)
     assert.equal(config.bootstrap, undefined)
+    assert.deepEqual(config.platformOrganization, { name: 'Platform', phone: '+10000000000' })
     assert.ok(Object.isFrozen(config))
   })
 
@@ -67,14 +68,16 @@ describe('loadConfig', () => {
     assert.equal(config.bodyLimitBytes, 2048)
     assert.deepEqual(config.login, { maxFailures: 9, lockoutSeconds: 7200 })
     assert.equal(config.shutdownTimeoutMs, 500)
-    assert.deepEqual(config.bootstrap, {
-      email: 'root@example.test',
-      password: 'long-enough',
-      orgName: 'Ops',
-      orgPhone: '+919876543210',
-    })
+    assert.deepEqual(config.bootstrap, { email: 'root@example.test', password: 'long-enough' })
+    assert.deepEqual(config.platformOrganization, { name: 'Ops', phone: '+919876543210' })
     assert.deepEqual(config.encryptionKey, Buffer.from(hexKey, 'hex'))
     assert.deepEqual(config.jwtSecret, new TextEncoder().encode(jwtSecret))
+  })
+
+  it('reads the platform organization without a bootstrap superadmin (the CLI uses it)', () => {
+    const config = loadConfig({ ...secrets, BOOTSTRAP_ORG_NAME: ' Ops HQ ', BOOTSTRAP_ORG_PHONE: '+14155550100' })
+    assert.equal(config.bootstrap, undefined)
+    assert.deepEqual(config.platformOrganization, { name: 'Ops HQ', phone: '+14155550100' })
   })
 
   it('switches to PostgreSQL when DATABASE_URL is set, with a pool size', () => {
@@ -125,6 +128,7 @@ describe('loadConfig', () => {
       ['a bootstrap password without an email', { BOOTSTRAP_SUPERADMIN_PASSWORD: 'long-enough' }, /must be set together/],
       ['a short bootstrap password', { BOOTSTRAP_SUPERADMIN_EMAIL: 'a@b.test', BOOTSTRAP_SUPERADMIN_PASSWORD: 'short' }, /^BOOTSTRAP_SUPERADMIN_PASSWORD must be at least 8 characters long/],
       ['a bad bootstrap phone', { BOOTSTRAP_ORG_PHONE: '+44123' }, /^BOOTSTRAP_ORG_PHONE must be \+1 or \+91 followed by 10 digits/],
+      ['an over-long platform name', { BOOTSTRAP_ORG_NAME: 'x'.repeat(201) }, /^BOOTSTRAP_ORG_NAME must be at most 200 characters long/],
       ['a too-short shutdown timeout', { SHUTDOWN_TIMEOUT_MS: '5' }, /^SHUTDOWN_TIMEOUT_MS must be between 100 and/],
       ['a zero login failure limit', { LOGIN_MAX_FAILURES: '0' }, /^LOGIN_MAX_FAILURES must be between 1 and 1000/],
     ]

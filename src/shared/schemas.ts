@@ -4,6 +4,8 @@ import { objectIdPattern } from './ids.ts'
 /** Shared building blocks of the route schemas, so /openapi.json repeats one vocabulary. */
 
 export const phonePattern = '^(\\+1|\\+91)\\d{10}$'
+const phoneRegex = new RegExp(phonePattern)
+export const isPhoneNumber = (value: string) => phoneRegex.test(value)
 
 export const ObjectId = (description = 'A 24-hex identifier') =>
   Type.String({ pattern: objectIdPattern, description, examples: ['665f1a0c0e0a4b001a2c9f80'] })
