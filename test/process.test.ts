@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
 import { existsSync, readdirSync, statSync } from 'node:fs'
-import { createServer, connect, type Socket } from 'node:net'
+import { createServer, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { openDatabase } from '#src/db/connect.ts'
 import { testDatabaseKind } from './helpers/database.ts'
-import { http, runCli, runScript, serviceStorage, startServer, useProcesses, within } from './helpers/process.ts'
+import { http, openSocket, runCli, runScript, startServer, useProcesses, withStorage, within } from './helpers/process.ts'
 
 /**
  * The runtime contract, on real processes: `npm start` (node --import tsx
@@ -44,9 +44,8 @@ describe('npm start', () => {
 
   it('serves /health, bootstraps the superadmin once, and keeps tokens valid across a restart', async () => {
     const dataDir = tempDir()
-    const storage = await serviceStorage(dataDir)
-    const env = { ...storage.env, ...bootstrapEnv, BOOTSTRAP_ORG_NAME: 'Platform HQ' }
-    try {
+    await withStorage(dataDir, async (storage) => {
+      const env = { ...storage, ...bootstrapEnv, BOOTSTRAP_ORG_NAME: 'Platform HQ' }
       const first = await startServer(env)
       assert.deepEqual(await http(first, 'GET', '/health'), { status: 200, body: { status: 'ok' } })
       const { token, user } = await login(first, superadmin.email.toLowerCase())
@@ -76,23 +75,18 @@ describe('npm start', () => {
         [[superadmin.email, 'SUPERADMIN']],
       )
       assert.deepEqual(await second.stop('SIGINT'), { code: 0, signal: null })
-    } finally {
-      await storage.drop()
-    }
+    })
   })
 
   it('finishes an in-flight request on SIGTERM, then closes the database and exits 0', async () => {
     const dataDir = tempDir()
-    const storage = await serviceStorage(dataDir)
-    try {
-      const server = await startServer({ ...storage.env, ...bootstrapEnv })
-      const port = Number(new URL(server.url).port)
+    await withStorage(dataDir, async (storage) => {
+      const server = await startServer({ ...storage, ...bootstrapEnv })
       const body = JSON.stringify(superadmin)
       const half = Math.floor(body.length / 2)
 
       // A login whose body arrives slowly: headers and half the body now, the rest after SIGTERM.
-      const socket = connect(port, '127.0.0.1')
-      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject))
+      const socket = await openSocket(server)
       const response = readResponse(socket)
       socket.write(
         `POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
@@ -126,18 +120,13 @@ describe('npm start', () => {
           await reopened.close()
         }
       }
-    } finally {
-      await storage.drop()
-    }
+    })
   })
 
   it('gives up after SHUTDOWN_TIMEOUT_MS when a request never finishes, exiting non-zero', async () => {
-    const dataDir = tempDir()
-    const storage = await serviceStorage(dataDir)
-    try {
-      const server = await startServer({ ...storage.env, SHUTDOWN_TIMEOUT_MS: '1000' })
-      const socket = connect(Number(new URL(server.url).port), '127.0.0.1')
-      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject))
+    await withStorage(tempDir(), async (storage) => {
+      const server = await startServer({ ...storage, SHUTDOWN_TIMEOUT_MS: '1000' })
+      const socket = await openSocket(server)
       socket.on('error', () => {})
       socket.write('POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{')
       await sleep(300)
@@ -147,9 +136,7 @@ describe('npm start', () => {
       assert.equal(exit.code, 1)
       assert.ok(Date.now() - started >= 900, 'waited for the grace period')
       assert.match(server.output.stderr, /killed by timeout \(1000ms\)/)
-    } finally {
-      await storage.drop()
-    }
+    })
   })
 
   it('fails with a clear message when the port is taken', async () => {
@@ -169,11 +156,9 @@ describe('npm start', () => {
 
 describe('CLI', () => {
   it('create-superadmin creates the user once; a second run says it exists and exits 0', async () => {
-    const dataDir = tempDir()
-    const storage = await serviceStorage(dataDir)
-    try {
+    await withStorage(tempDir(), async (storage) => {
       // The platform organization's name comes from BOOTSTRAP_ORG_NAME unless --org-name says otherwise.
-      const env = { ...storage.env, BOOTSTRAP_ORG_NAME: 'Ops Platform' }
+      const env = { ...storage, BOOTSTRAP_ORG_NAME: 'Ops Platform' }
       const args = ['create-superadmin', '--email', 'ops@example.test', '--password', 'Cli-pass-123']
       const created = await runCli(args, env)
       assert.equal(created.code, 0, created.stderr)
@@ -184,7 +169,7 @@ describe('CLI', () => {
       assert.match(again.stdout, /A user with the email ops@example\.test already exists .*nothing changed/)
 
       // The user is real: the server on the same storage lets them in, with the first password only.
-      const server = await startServer(storage.env)
+      const server = await startServer(storage)
       try {
         const { token, user } = await login(server, 'ops@example.test', 'Cli-pass-123')
         assert.equal(user.accessRole, 'SUPERADMIN')
@@ -194,9 +179,7 @@ describe('CLI', () => {
       } finally {
         await server.stop()
       }
-    } finally {
-      await storage.drop()
-    }
+    })
   })
 
   it('exits 2 with the usage for bad arguments, touching no database', async () => {
@@ -223,10 +206,9 @@ describe('CLI', () => {
 
   it('migrate brings the schema up to date and can run again; help and the npx launcher print the usage', async () => {
     const dataDir = tempDir()
-    const storage = await serviceStorage(dataDir)
-    try {
+    await withStorage(dataDir, async (storage) => {
       for (let run = 0; run < 2; run++) {
-        const migrated = await runCli(['migrate'], storage.env)
+        const migrated = await runCli(['migrate'], storage)
         assert.equal(migrated.code, 0, migrated.stderr)
         assert.match(migrated.stdout, /Database schema is up to date/)
       }
@@ -238,9 +220,7 @@ describe('CLI', () => {
       const launcher = await runScript('bin/tether-relay.mjs', ['--help'], {})
       assert.equal(launcher.code, 0, launcher.stderr)
       assert.equal(launcher.stdout, help.stdout)
-    } finally {
-      await storage.drop()
-    }
+    })
   })
 })
 

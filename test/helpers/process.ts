@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after } from 'node:test'
@@ -142,14 +143,29 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
 }
 
 /**
- * Where a service process keeps its data in this test pass: a PGlite DATA_DIR, or
- * (TEST_DB=postgres) a fresh PostgreSQL database plus a DATA_DIR for the
- * generated development secrets. `drop()` removes the PostgreSQL database.
+ * Runs `fn` with the environment that gives a service process its own storage in
+ * this test pass: a PGlite DATA_DIR, or (TEST_DB=postgres) a fresh PostgreSQL
+ * database plus a DATA_DIR for the generated development secrets. The PostgreSQL
+ * database is dropped afterwards.
  */
-export async function serviceStorage(dataDir: string): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
-  if (testDatabaseKind !== 'postgres') return { env: { DATA_DIR: dataDir }, drop: async () => {} }
+export async function withStorage(
+  dataDir: string,
+  fn: (env: Record<string, string>) => Promise<void>,
+): Promise<void> {
+  if (testDatabaseKind !== 'postgres') return fn({ DATA_DIR: dataDir })
   const database = await createPostgresDatabase()
-  return { env: { DATA_DIR: dataDir, DATABASE_URL: database.url }, drop: () => database.drop() }
+  try {
+    await fn({ DATA_DIR: dataDir, DATABASE_URL: database.url })
+  } finally {
+    await database.drop()
+  }
+}
+
+/** A raw TCP connection to a running server, for requests a fetch cannot pace. */
+export async function openSocket(server: { url: string }): Promise<Socket> {
+  const socket = connect(Number(new URL(server.url).port), '127.0.0.1')
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject))
+  return socket
 }
 
 /** JSON over real HTTP. */
