@@ -58,6 +58,10 @@ export function parseDuration(name: string, raw: string): number {
 
 function decodeKey(name: string, raw: string): Buffer {
   const trimmed = raw.trim()
+  // Base64 of 32 bytes always ends in '=', so all-hex input is meant as hex.
+  if (/^[0-9a-fA-F]+$/.test(trimmed) && trimmed.length !== 64) {
+    throw new ConfigError(`${name} must be 32 bytes: 64 hex characters (got ${trimmed.length}) or base64`)
+  }
   const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64')
   if (key.length !== 32) {
     throw new ConfigError(`${name} must be 32 bytes, given as 64 hex characters or base64 (got ${key.length} bytes)`)

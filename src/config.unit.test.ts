@@ -124,6 +124,7 @@ describe('loadConfig', () => {
       ['an unknown log level', { LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
       ['a short JWT secret', { JWT_SECRET: 'short', ENCRYPTION_KEY: hexKey }, /^JWT_SECRET must be at least 32 characters long/],
       ['an encryption key of the wrong size', { ENCRYPTION_KEY: Buffer.alloc(16, 1).toString('base64') }, /^ENCRYPTION_KEY must be 32 bytes, given as 64 hex characters or base64 \(got 16 bytes\)/],
+      ['a hex encryption key of the wrong length', { ENCRYPTION_KEY: 'ab'.repeat(16) }, /^ENCRYPTION_KEY must be 32 bytes: 64 hex characters \(got 32\) or base64/],
       ['a bootstrap email without a password', { BOOTSTRAP_SUPERADMIN_EMAIL: 'a@b.test' }, /^BOOTSTRAP_SUPERADMIN_EMAIL and BOOTSTRAP_SUPERADMIN_PASSWORD must be set together/],
       ['a bootstrap password without an email', { BOOTSTRAP_SUPERADMIN_PASSWORD: 'long-enough' }, /must be set together/],
       ['a short bootstrap password', { BOOTSTRAP_SUPERADMIN_EMAIL: 'a@b.test', BOOTSTRAP_SUPERADMIN_PASSWORD: 'short' }, /^BOOTSTRAP_SUPERADMIN_PASSWORD must be at least 8 characters long/],
