@@ -53,8 +53,6 @@ const fastifyMessages: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is larger than the server accepts',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'The request body must be JSON, sent with Content-Type: application/json',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The request body size does not match its Content-Length header',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty but Content-Type says JSON',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON',
   FST_ERR_BAD_URL: 'The URL is not valid (malformed percent-encoding)',
   FST_ERR_MAX_PARAM_LENGTH: 'A path segment is longer than the server accepts',
 }
