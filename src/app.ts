@@ -5,10 +5,11 @@ import type { AppContext, FaultInjector } from './context.ts'
 import type { DatabaseHandle } from './db/connect.ts'
 import { registerModules } from './modules/index.ts'
 import { installAuth } from './plugins/auth.ts'
-import { installErrorHandling } from './plugins/error-handler.ts'
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from './plugins/error-handler.ts'
 import { installOpenApi } from './plugins/openapi.ts'
 import { installValidation } from './plugins/validation.ts'
 import { createSecretBox } from './shared/crypto.ts'
+import { errorResponses } from './shared/schemas.ts'
 import { createPasswordHasher } from './shared/passwords.ts'
 import { createTokenService } from './shared/tokens.ts'
 
@@ -68,6 +69,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
     requestTimeout: 120_000,
+    // Errors raised before a route is found answer in the same {error, message} shape.
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const ctx = createContext(options)
@@ -85,7 +89,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
         tags: ['System'],
         summary: 'Liveness and readiness',
         description: 'Answers once the database is migrated and reachable.',
-        response: { 200: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] } },
+        response: {
+          200: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] },
+          500: errorResponses()[500],
+        },
       },
     },
     async () => {

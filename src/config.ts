@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { isPhoneNumber } from './shared/schemas.ts'
 
 /**
  * Configuration is parsed once at start-up from the environment, validated, frozen
@@ -21,12 +22,10 @@ export interface Config {
   readonly bodyLimitBytes: number
   readonly login: { readonly maxFailures: number; readonly lockoutSeconds: number }
   readonly passwordHash: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number }
-  readonly bootstrap?: {
-    readonly email: string
-    readonly password: string
-    readonly orgName: string
-    readonly orgPhone: string
-  }
+  /** The organization SUPERADMINs belong to, created with the first of them. */
+  readonly platformOrganization: { readonly name: string; readonly phone: string }
+  /** The SUPERADMIN to create at start-up unless a user with that email exists. */
+  readonly bootstrap?: { readonly email: string; readonly password: string }
   readonly shutdownTimeoutMs: number
 }
 
@@ -59,6 +58,10 @@ export function parseDuration(name: string, raw: string): number {
 
 function decodeKey(name: string, raw: string): Buffer {
   const trimmed = raw.trim()
+  // Base64 of 32 bytes always ends in '=', so all-hex input is meant as hex.
+  if (/^[0-9a-fA-F]+$/.test(trimmed) && trimmed.length !== 64) {
+    throw new ConfigError(`${name} must be 32 bytes: 64 hex characters (got ${trimmed.length}) or base64`)
+  }
   const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64')
   if (key.length !== 32) {
     throw new ConfigError(`${name} must be 32 bytes, given as 64 hex characters or base64 (got ${key.length} bytes)`)
@@ -69,6 +72,17 @@ function decodeKey(name: string, raw: string): Buffer {
 interface Secrets {
   jwtSecret: string
   encryptionKey: string
+}
+
+function readSecretsFile(file: string): Secrets | undefined {
+  let stored: Partial<Secrets> | null
+  try {
+    stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<Secrets> | null
+  } catch {
+    return undefined
+  }
+  if (typeof stored?.jwtSecret !== 'string' || typeof stored.encryptionKey !== 'string') return undefined
+  return { jwtSecret: stored.jwtSecret, encryptionKey: stored.encryptionKey }
 }
 
 /**
@@ -84,10 +98,8 @@ function developmentSecrets(dataDir: string): Secrets {
   if (dataDir === 'memory://') return generated()
   const file = join(dataDir, secretFileName)
   if (existsSync(file)) {
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<Secrets>
-    if (typeof stored.jwtSecret === 'string' && typeof stored.encryptionKey === 'string') {
-      return { jwtSecret: stored.jwtSecret, encryptionKey: stored.encryptionKey }
-    }
+    const stored = readSecretsFile(file)
+    if (stored) return stored
     throw new ConfigError(`${file} is not a valid secrets file; remove it or set JWT_SECRET and ENCRYPTION_KEY`)
   }
   const secrets = generated()
@@ -136,8 +148,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (bootstrapPassword !== undefined && bootstrapPassword.length < 8) {
     throw new ConfigError('BOOTSTRAP_SUPERADMIN_PASSWORD must be at least 8 characters long')
   }
+  const orgName = env.BOOTSTRAP_ORG_NAME?.trim() || 'Platform'
+  if (orgName.length > 200) throw new ConfigError('BOOTSTRAP_ORG_NAME must be at most 200 characters long')
   const orgPhone = env.BOOTSTRAP_ORG_PHONE?.trim() || '+10000000000'
-  if (!/^(\+1|\+91)\d{10}$/.test(orgPhone)) {
+  if (!isPhoneNumber(orgPhone)) {
     throw new ConfigError('BOOTSTRAP_ORG_PHONE must be +1 or +91 followed by 10 digits')
   }
 
@@ -158,15 +172,8 @@ export function loadConfig(env: Env = process.env): Config {
       lockoutSeconds: parseDuration('LOGIN_LOCKOUT', env.LOGIN_LOCKOUT?.trim() || '15m'),
     },
     passwordHash: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
-    bootstrap:
-      bootstrapEmail && bootstrapPassword
-        ? {
-            email: bootstrapEmail,
-            password: bootstrapPassword,
-            orgName: env.BOOTSTRAP_ORG_NAME?.trim() || 'Platform',
-            orgPhone,
-          }
-        : undefined,
+    platformOrganization: { name: orgName, phone: orgPhone },
+    bootstrap: bootstrapEmail && bootstrapPassword ? { email: bootstrapEmail, password: bootstrapPassword } : undefined,
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
   }
   return Object.freeze(config)

@@ -23,7 +23,11 @@ export async function startService(config: Config): Promise<{ app: App; database
   const database = await openMigratedDatabase(config)
   const app = await buildApp({ config, database })
   if (config.bootstrap) {
-    const result = await ensureSuperadmin(database.db, createPasswordHasher(config.passwordHash), config.bootstrap)
+    const result = await ensureSuperadmin(database.db, createPasswordHasher(config.passwordHash), {
+      ...config.bootstrap,
+      orgName: config.platformOrganization.name,
+      orgPhone: config.platformOrganization.phone,
+    })
     app.log.info(
       { userId: result.userId, organizationId: result.organizationId },
       result.created ? 'bootstrap superadmin created' : 'bootstrap superadmin already exists',

@@ -46,6 +46,16 @@ export async function openDatabase(
     if (settings.dataDir !== 'memory://') mkdirSync(settings.dataDir, { recursive: true })
     pglite = await PGlite.create(settings.dataDir === 'memory://' ? undefined : settings.dataDir)
   }
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), log, plugins: options.plugins })
-  return { db, kind: 'pglite', close: () => db.destroy() }
+  const instance = pglite
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(instance), log, plugins: options.plugins })
+  return {
+    db,
+    kind: 'pglite',
+    async close() {
+      await db.destroy()
+      // Kysely only tears down a driver it has used; an instance that never ran a
+      // query would otherwise stay open and keep the process alive.
+      if (!instance.closed) await instance.close()
+    },
+  }
 }

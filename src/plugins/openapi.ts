@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
-import { ErrorResponse } from '../shared/schemas.ts'
+import { bodyErrorResponses, ErrorResponse } from '../shared/schemas.ts'
 
 /** JSON Schema keywords Ajv enforces that OpenAPI 3.0 does not know; the document leaves them out. */
 const validationOnlyKeywords = new Set(['propertyNames'])
@@ -19,6 +19,11 @@ function withoutValidationOnlyKeywords(value: unknown): unknown {
 /** /openapi.json is generated from the route schemas; /docs renders it. */
 export async function installOpenApi(app: FastifyInstance): Promise<void> {
   app.addSchema(ErrorResponse)
+  // Any route that takes a body can answer 413 and 415; say so once for all of them.
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.body === undefined) return
+    route.schema = { ...route.schema, response: { ...bodyErrorResponses(), ...(route.schema.response as object) } }
+  })
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

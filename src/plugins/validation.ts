@@ -1,6 +1,7 @@
 import { Ajv, type Options } from 'ajv'
 import addFormats from 'ajv-formats'
-import type { FastifyInstance, FastifySchema } from 'fastify'
+import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify'
+import secureJson from 'secure-json-parse'
 import { badRequest } from '../shared/errors.ts'
 
 /**
@@ -63,7 +64,36 @@ export function findUnsafeJson(value: unknown, path = '', depth = 0): { path: st
   return null
 }
 
+/**
+ * The only body format is JSON. Fastify's own parser would also take text/plain and
+ * answer a poisoned body (`__proto__`, `constructor.prototype`) as "not valid JSON";
+ * this one says what is wrong, and lets a body-less route (DELETE, GET) ignore an
+ * empty body some clients send with a JSON Content-Type.
+ */
+export function parseJsonBody(request: FastifyRequest, text: string): unknown {
+  if (text.length === 0) {
+    if (request.routeOptions.schema?.body === undefined) return undefined
+    throw badRequest('Invalid JSON', 'The request body is empty; send a JSON document')
+  }
+  try {
+    return secureJson.parse(text, null, { protoAction: 'error', constructorAction: 'error' })
+  } catch (error) {
+    if (error instanceof SyntaxError && /forbidden (prototype|constructor) property/.test(error.message)) {
+      throw badRequest('Invalid JSON', 'The request body must not contain "__proto__" or "constructor.prototype" keys')
+    }
+    throw badRequest('Invalid JSON', 'The request body is not valid JSON')
+  }
+}
+
 export function installValidation(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    try {
+      done(null, parseJsonBody(request, body as string))
+    } catch (error) {
+      done(error as Error, undefined)
+    }
+  })
   const strict = createAjv(false)
   const coercing = createAjv(true)
   app.setValidatorCompiler(({ schema, httpPart }: { schema: FastifySchema; httpPart?: string }) =>

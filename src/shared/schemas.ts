@@ -4,6 +4,8 @@ import { objectIdPattern } from './ids.ts'
 /** Shared building blocks of the route schemas, so /openapi.json repeats one vocabulary. */
 
 export const phonePattern = '^(\\+1|\\+91)\\d{10}$'
+const phoneRegex = new RegExp(phonePattern)
+export const isPhoneNumber = (value: string) => phoneRegex.test(value)
 
 /** `x-lowercase`: the validator lowercases the value (see plugins/validation.ts), so ids match in any case. */
 export const ObjectId = (description = 'A 24-hex identifier') =>
@@ -52,6 +54,7 @@ const errorDescriptions = {
   404: 'Not found, or not visible to the caller',
   409: 'Conflict with existing data (a unique name, email or phone is taken)',
   413: 'Request body too large',
+  415: 'The request body is not JSON',
   422: 'Well-formed, but cannot be carried out on this data',
   429: 'Too many failed attempts; retry later',
   500: 'Unexpected failure; every change was rolled back',
@@ -68,6 +71,12 @@ export function errorResponses(...statuses: ErrorStatus[]) {
   for (const status of [...all].sort()) {
     responses[status] = Type.Unsafe({ ...errorRef, description: errorDescriptions[status] })
   }
+  return responses
+}
+
+/** Error responses every route with a request body can give (added to those routes automatically). */
+export function bodyErrorResponses() {
+  const { 400: _standard, 500: _unexpected, ...responses } = errorResponses(413, 415)
   return responses
 }
 

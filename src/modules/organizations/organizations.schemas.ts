@@ -52,7 +52,7 @@ export const OrganizationSchema = Type.Object({
   updatedAt: Timestamp(),
 })
 
-export const OrganizationDetailSchema = Type.Intersect([
+export const OrganizationDetailSchema = Type.Composite([
   OrganizationSchema,
   Type.Object({ credentials: CredentialStatusSchema }),
 ])
@@ -93,7 +93,11 @@ export const SectionSchema = Type.Object(
         },
         { additionalProperties: false },
       ),
-      { keys: { pattern: sectionPropertyKey, maxLength: 64 }, maxProperties: 500, description: 'Property key (camelCase identifier) \u2192 property' },
+      {
+        keys: { pattern: sectionPropertyKey, maxLength: 64 },
+        maxProperties: 500,
+        description: 'Keyed by property key: a letter or _, then letters, digits or _ (at most 64 characters)',
+      },
     ),
   },
   { additionalProperties: false },

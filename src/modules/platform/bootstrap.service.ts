@@ -1,11 +1,16 @@
-import type { Config } from '../../config.ts'
 import type { Executor } from '../../db/database.ts'
 import { AppError } from '../../shared/errors.ts'
 import type { PasswordHasher } from '../../shared/passwords.ts'
 import { insertOrganization } from '../organizations/organizations.repository.ts'
 import { findUserByEmail, insertUser } from '../users/users.repository.ts'
 
-export type SuperadminRequest = NonNullable<Config['bootstrap']>
+export interface SuperadminRequest {
+  email: string
+  password: string
+  /** The platform organization: found by name (case-insensitive), created when missing. */
+  orgName: string
+  orgPhone: string
+}
 
 export interface SuperadminResult {
   created: boolean

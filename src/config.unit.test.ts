@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { after, describe, it } from 'node:test'
+import { ConfigError, loadConfig, parseDuration } from './config.ts'
+
+const jwtSecret = 'a-test-secret-that-is-long-enough-0123456789'
+const hexKey = 'ab'.repeat(32)
+/** Explicit secrets, so a test about something else never writes a secrets file. */
+const secrets = { JWT_SECRET: jwtSecret, ENCRYPTION_KEY: hexKey }
+
+const scratch = mkdtempSync(join(tmpdir(), 'tether-config-'))
+after(() => rmSync(scratch, { recursive: true, force: true }))
+let dirs = 0
+const freshDir = () => join(scratch, `data-${++dirs}`)
+
+function configError(env: Record<string, string>, message: RegExp) {
+  assert.throws(
+    () => loadConfig(env),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`)
+      assert.match(error.message, message)
+      return true
+    },
+  )
+}
+
+describe('loadConfig', () => {
+  it('defaults to 127.0.0.1:2212, PGlite in ./data, 12 h tokens and development mode', () => {
+    const config = loadConfig({ ...secrets })
+    assert.equal(config.port, 2212)
+    assert.equal(config.host, '127.0.0.1')
+    assert.deepEqual(config.database, { kind: 'pglite', dataDir: resolve('./data') })
+    assert.equal(config.jwtTtlSeconds, 12 * 3600)
+    assert.equal(config.nodeEnv, 'development')
+    assert.equal(config.logLevel, 'info')
+    assert.equal(config.bodyLimitBytes, 1024 * 1024)
+    assert.deepEqual(config.login, { maxFailures: 5, lockoutSeconds: 15 * 60 })
+    assert.equal(config.shutdownTimeoutMs, 10_000)
+    assert.equal(config.bootstrap, undefined)
+    assert.deepEqual(config.platformOrganization, { name: 'Platform', phone: '+10000000000' })
+    assert.ok(Object.isFrozen(config))
+  })
+
+  it('reads every setting from the environment', () => {
+    const config = loadConfig({
+      ...secrets,
+      NODE_ENV: 'production',
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'warn',
+      JWT_TTL: '30m',
+      BODY_LIMIT_BYTES: '2048',
+      LOGIN_MAX_FAILURES: '9',
+      LOGIN_LOCKOUT: '2h',
+      SHUTDOWN_TIMEOUT_MS: '500',
+      BOOTSTRAP_SUPERADMIN_EMAIL: 'root@example.test',
+      BOOTSTRAP_SUPERADMIN_PASSWORD: 'long-enough',
+      BOOTSTRAP_ORG_NAME: 'Ops',
+      BOOTSTRAP_ORG_PHONE: '+919876543210',
+    })
+    assert.equal(config.nodeEnv, 'production')
+    assert.equal(config.port, 8080)
+    assert.equal(config.host, '0.0.0.0')
+    assert.equal(config.logLevel, 'warn')
+    assert.equal(config.jwtTtlSeconds, 1800)
+    assert.equal(config.bodyLimitBytes, 2048)
+    assert.deepEqual(config.login, { maxFailures: 9, lockoutSeconds: 7200 })
+    assert.equal(config.shutdownTimeoutMs, 500)
+    assert.deepEqual(config.bootstrap, { email: 'root@example.test', password: 'long-enough' })
+    assert.deepEqual(config.platformOrganization, { name: 'Ops', phone: '+919876543210' })
+    assert.deepEqual(config.encryptionKey, Buffer.from(hexKey, 'hex'))
+    assert.deepEqual(config.jwtSecret, new TextEncoder().encode(jwtSecret))
+  })
+
+  it('reads the platform organization without a bootstrap superadmin (the CLI uses it)', () => {
+    const config = loadConfig({ ...secrets, BOOTSTRAP_ORG_NAME: ' Ops HQ ', BOOTSTRAP_ORG_PHONE: '+14155550100' })
+    assert.equal(config.bootstrap, undefined)
+    assert.deepEqual(config.platformOrganization, { name: 'Ops HQ', phone: '+14155550100' })
+  })
+
+  it('switches to PostgreSQL when DATABASE_URL is set, with a pool size', () => {
+    const url = 'postgres://app@db.internal:5432/tether'
+    assert.deepEqual(loadConfig({ ...secrets, DATABASE_URL: url }).database, { kind: 'postgres', url, poolSize: 10 })
+    assert.deepEqual(loadConfig({ ...secrets, DATABASE_URL: `${url.replace('postgres:', 'postgresql:')}`, DATABASE_POOL_SIZE: '3' }).database, {
+      kind: 'postgres',
+      url: url.replace('postgres:', 'postgresql:'),
+      poolSize: 3,
+    })
+  })
+
+  it('keeps DATA_DIR=memory:// as an in-memory database and resolves other paths', () => {
+    assert.deepEqual(loadConfig({ ...secrets, DATA_DIR: 'memory://' }).database, { kind: 'pglite', dataDir: 'memory://' })
+    assert.deepEqual(loadConfig({ ...secrets, DATA_DIR: 'var/db' }).database, { kind: 'pglite', dataDir: resolve('var/db') })
+  })
+
+  it('accepts the encryption key as 64 hex characters or as base64 of 32 bytes', () => {
+    const key = Buffer.alloc(32, 7)
+    assert.deepEqual(loadConfig({ JWT_SECRET: jwtSecret, ENCRYPTION_KEY: key.toString('base64') }).encryptionKey, key)
+    assert.deepEqual(loadConfig({ JWT_SECRET: jwtSecret, ENCRYPTION_KEY: key.toString('hex') }).encryptionKey, key)
+  })
+
+  it('parses durations with and without units', () => {
+    assert.equal(parseDuration('X', '3600'), 3600)
+    assert.equal(parseDuration('X', '90s'), 90)
+    assert.equal(parseDuration('X', '30m'), 1800)
+    assert.equal(parseDuration('X', '12h'), 43200)
+    assert.equal(parseDuration('X', '7d'), 604800)
+  })
+
+  describe('rejects bad values with a ConfigError naming the variable', () => {
+    const cases: [string, Record<string, string>, RegExp][] = [
+      ['a non-numeric port', { PORT: 'http' }, /^PORT must be a whole number \(got "http"\)/],
+      ['a port out of range', { PORT: '70000' }, /^PORT must be between 0 and 65535 \(got 70000\)/],
+      ['a negative port', { PORT: '-1' }, /^PORT must be a whole number/],
+      ['a fractional body limit', { BODY_LIMIT_BYTES: '1.5' }, /^BODY_LIMIT_BYTES must be a whole number/],
+      ['a tiny body limit', { BODY_LIMIT_BYTES: '10' }, /^BODY_LIMIT_BYTES must be between 1024 and/],
+      ['a zero pool', { DATABASE_URL: 'postgres://x/y', DATABASE_POOL_SIZE: '0' }, /^DATABASE_POOL_SIZE must be between 1 and 200/],
+      ['a duration without a number', { JWT_TTL: 'forever' }, /^JWT_TTL must be a duration such as 3600, 30m, 12h or 7d \(got "forever"\)/],
+      ['a zero duration', { JWT_TTL: '0' }, /^JWT_TTL must be at least one second/],
+      ['an unknown duration unit', { LOGIN_LOCKOUT: '5w' }, /^LOGIN_LOCKOUT must be a duration/],
+      ['a non-postgres database URL', { DATABASE_URL: 'mysql://localhost/db' }, /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/],
+      ['an unknown log level', { LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+      ['a short JWT secret', { JWT_SECRET: 'short', ENCRYPTION_KEY: hexKey }, /^JWT_SECRET must be at least 32 characters long/],
+      ['an encryption key of the wrong size', { ENCRYPTION_KEY: Buffer.alloc(16, 1).toString('base64') }, /^ENCRYPTION_KEY must be 32 bytes, given as 64 hex characters or base64 \(got 16 bytes\)/],
+      ['a hex encryption key of the wrong length', { ENCRYPTION_KEY: 'ab'.repeat(16) }, /^ENCRYPTION_KEY must be 32 bytes: 64 hex characters \(got 32\) or base64/],
+      ['a bootstrap email without a password', { BOOTSTRAP_SUPERADMIN_EMAIL: 'a@b.test' }, /^BOOTSTRAP_SUPERADMIN_EMAIL and BOOTSTRAP_SUPERADMIN_PASSWORD must be set together/],
+      ['a bootstrap password without an email', { BOOTSTRAP_SUPERADMIN_PASSWORD: 'long-enough' }, /must be set together/],
+      ['a short bootstrap password', { BOOTSTRAP_SUPERADMIN_EMAIL: 'a@b.test', BOOTSTRAP_SUPERADMIN_PASSWORD: 'short' }, /^BOOTSTRAP_SUPERADMIN_PASSWORD must be at least 8 characters long/],
+      ['a bad bootstrap phone', { BOOTSTRAP_ORG_PHONE: '+44123' }, /^BOOTSTRAP_ORG_PHONE must be \+1 or \+91 followed by 10 digits/],
+      ['an over-long platform name', { BOOTSTRAP_ORG_NAME: 'x'.repeat(201) }, /^BOOTSTRAP_ORG_NAME must be at most 200 characters long/],
+      ['a too-short shutdown timeout', { SHUTDOWN_TIMEOUT_MS: '5' }, /^SHUTDOWN_TIMEOUT_MS must be between 100 and/],
+      ['a zero login failure limit', { LOGIN_MAX_FAILURES: '0' }, /^LOGIN_MAX_FAILURES must be between 1 and 1000/],
+    ]
+    for (const [what, env, message] of cases) {
+      it(what, () => configError({ ...secrets, ...env }, message))
+    }
+  })
+
+  it('refuses to start in production without JWT_SECRET and ENCRYPTION_KEY, naming what is missing', () => {
+    const dataDir = freshDir()
+    configError({ NODE_ENV: 'production', DATA_DIR: dataDir }, /^JWT_SECRET and ENCRYPTION_KEY must be set when NODE_ENV=production/)
+    configError({ NODE_ENV: 'production', DATA_DIR: dataDir, JWT_SECRET: jwtSecret }, /^ENCRYPTION_KEY must be set when NODE_ENV=production/)
+    configError({ NODE_ENV: 'production', DATA_DIR: dataDir, ENCRYPTION_KEY: hexKey }, /^JWT_SECRET must be set when NODE_ENV=production/)
+    configError({ NODE_ENV: 'production', DATA_DIR: dataDir, JWT_SECRET: '  ', ENCRYPTION_KEY: hexKey }, /^JWT_SECRET must be set/)
+    assert.equal(existsSync(dataDir), false, 'production never generates secrets on disk')
+  })
+
+  it('in development generates secrets once, keeps them in DATA_DIR/secrets.json (0600) and reuses them', () => {
+    const dataDir = freshDir()
+    const first = loadConfig({ DATA_DIR: dataDir })
+    const file = join(dataDir, 'secrets.json')
+    assert.ok(existsSync(file))
+    assert.equal(statSync(file).mode & 0o777, 0o600)
+    const stored = JSON.parse(readFileSync(file, 'utf8'))
+    assert.equal(new TextDecoder().decode(first.jwtSecret), stored.jwtSecret)
+    assert.deepEqual(first.encryptionKey, Buffer.from(stored.encryptionKey, 'base64'))
+    assert.equal(first.encryptionKey.length, 32)
+    assert.ok(first.jwtSecret.length >= 32)
+
+    const second = loadConfig({ DATA_DIR: dataDir })
+    assert.deepEqual(second.jwtSecret, first.jwtSecret)
+    assert.deepEqual(second.encryptionKey, first.encryptionKey)
+
+    const elsewhere = loadConfig({ DATA_DIR: freshDir() })
+    assert.notDeepEqual(elsewhere.jwtSecret, first.jwtSecret, 'each data directory gets its own secrets')
+  })
+
+  it('lets an explicit secret override the generated one', () => {
+    const dataDir = freshDir()
+    const generated = loadConfig({ DATA_DIR: dataDir })
+    const mixed = loadConfig({ DATA_DIR: dataDir, JWT_SECRET: jwtSecret })
+    assert.deepEqual(mixed.jwtSecret, new TextEncoder().encode(jwtSecret))
+    assert.deepEqual(mixed.encryptionKey, generated.encryptionKey)
+  })
+
+  it('writes no secrets file for an in-memory database', () => {
+    const before = readdirSync(scratch).length
+    const config = loadConfig({ DATA_DIR: 'memory://' })
+    assert.equal(config.encryptionKey.length, 32)
+    assert.equal(existsSync('memory:'), false)
+    assert.equal(readdirSync(scratch).length, before)
+    const again = loadConfig({ DATA_DIR: 'memory://' })
+    assert.notDeepEqual(again.jwtSecret, config.jwtSecret, 'in-memory secrets live as long as the process')
+  })
+
+  it('rejects an unreadable secrets file with a ConfigError that says how to recover', () => {
+    for (const content of ['{"jwtSecret": 1}', 'not json']) {
+      const dataDir = freshDir()
+      loadConfig({ DATA_DIR: dataDir })
+      writeFileSync(join(dataDir, 'secrets.json'), content)
+      configError({ DATA_DIR: dataDir }, /secrets\.json is not a valid secrets file; remove it or set JWT_SECRET and ENCRYPTION_KEY/)
+    }
+  })
+})
