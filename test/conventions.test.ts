@@ -152,12 +152,14 @@ describe('HTTP conventions', () => {
 
   it('rejects a malformed path id with 400 and a well-formed unknown one with 404', async () => {
     const { admin } = await newTenant(t.app)
-    const malformed = ['123', 'zzzzzzzzzzzzzzzzzzzzzzzz', '665F1A0C0E0A4B001A2C9F80', '665f1a0c0e0a4b001a2c9f8', '665f1a0c0e0a4b001a2c9f800', '665f1a0c0e0a4b001a2c9f8%20']
+    const malformed = ['123', 'zzzzzzzzzzzzzzzzzzzzzzzz', '665f1a0c0e0a4b001a2c9f8g', '665f1a0c0e0a4b001a2c9f8', '665f1a0c0e0a4b001a2c9f800', '665f1a0c0e0a4b001a2c9f8%20']
     for (const id of malformed) {
       const body = expectStrictErrorShape(await api(t.app, 'DELETE', `/api/user/${id}`, { token: admin.token }), 400)
-      assert.deepEqual(body.details, [{ location: 'params', path: '/id', message: 'must match pattern "^[0-9a-f]{24}$"' }], id)
+      assert.deepEqual(body.details, [{ location: 'params', path: '/id', message: 'must match pattern "^[0-9a-fA-F]{24}$"' }], id)
     }
     expectStrictErrorShape(await api(t.app, 'DELETE', `/api/user/${'a'.repeat(24)}`, { token: admin.token }), 404)
+    // 24 hex characters are an id in either case (SPEC §2); uppercase finds the same row.
+    expectStrictErrorShape(await api(t.app, 'DELETE', `/api/user/${'A'.repeat(24)}`, { token: admin.token }), 404)
   })
 
   it('answers a path segment over the router limit with 414 and a malformed URL with 400, in the error shape', async () => {

@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '#src/db/database.ts'
 import { openDatabase } from '#src/db/connect.ts'
-import { migrateToLatest } from '#src/db/migrate.ts'
+import { migrateToLatest, migrationNames } from '#src/db/migrate.ts'
 import { createPostgresDatabase } from './helpers/database.ts'
 import { http, startServer, useProcesses } from './helpers/process.ts'
 
@@ -73,7 +73,7 @@ describe('npm start on PostgreSQL', () => {
         await migrateToLatest(pglite.db)
         const served = await schemaOf(postgres.db)
         assert.ok(served.columns.length > 100, `only ${served.columns.length} columns`)
-        assert.deepEqual(served.migrations, ['0001_tenant_core', '0002_snapshots'])
+        assert.deepEqual(served.migrations, migrationNames)
         assert.deepEqual(served, await schemaOf(pglite.db))
       } finally {
         await postgres.close()

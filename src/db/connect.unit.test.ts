@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { PGlite } from '@electric-sql/pglite'
 import { openDatabase } from './connect.ts'
-import { migrateToLatest } from './migrate.ts'
+import { migrateToLatest, migrationNames } from './migrate.ts'
 
 describe('openDatabase (PGlite)', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'tether-connect-'))
@@ -21,7 +21,7 @@ describe('openDatabase (PGlite)', () => {
   it('keeps data in DATA_DIR across close and reopen, and migrating again changes nothing', async () => {
     const dataDir = join(scratch, 'nested', 'data')
     const first = await openDatabase({ kind: 'pglite', dataDir })
-    assert.deepEqual(await migrateToLatest(first.db), ['0001_tenant_core', '0002_snapshots'])
+    assert.deepEqual(await migrateToLatest(first.db), migrationNames)
     await first.db.insertInto('organizations').values({ name: 'Kept', phone_number: '+10000000001', address: '' }).execute()
     await first.close()
 

@@ -10,6 +10,9 @@ const migrations: Record<string, Migration> = {
   '0003_agent_prompt_reference': agentPromptReference,
 }
 
+/** In the order they run. */
+export const migrationNames = Object.keys(migrations)
+
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) }
 
 /** Brings the schema up to date; safe to run from several processes at once (Kysely takes a lock). */

@@ -11,6 +11,7 @@ interface ErrorBody {
 
 interface AjvIssue {
   instancePath?: string
+  propertyName?: string
   keyword?: string
   message?: string
   params?: Record<string, unknown>
@@ -21,6 +22,11 @@ export function validationDetails(issues: AjvIssue[], location: string) {
   return issues.map((issue) => {
     let path = issue.instancePath ?? ''
     const params = issue.params ?? {}
+    // A property name that fails propertyNames is reported on the object; name the key itself.
+    const propertyName = issue.propertyName ?? params.propertyName
+    if (typeof propertyName === 'string') {
+      return { location, path: `${path}/${propertyName}`, message: 'is not an allowed property name' }
+    }
     if (issue.keyword === 'required' && typeof params.missingProperty === 'string') {
       path += `/${params.missingProperty}`
     } else if (issue.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {

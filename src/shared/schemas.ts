@@ -94,7 +94,12 @@ export const IdParams = Type.Object({ id: ObjectId() })
  */
 export function MapOf<T extends TSchema>(
   value: T,
-  options: { keys?: { maxLength?: number; pattern?: string }; description?: string; maxProperties?: number } = {},
+  options: {
+    keys?: { maxLength?: number; pattern?: string }
+    description?: string
+    maxProperties?: number
+    default?: Record<string, Static<T>>
+  } = {},
 ) {
   const { keys, ...rest } = options
   return Type.Unsafe<Record<string, Static<T>>>({

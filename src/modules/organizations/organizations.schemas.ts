@@ -84,7 +84,8 @@ export const SectionSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     isHidden: Type.Optional(Type.Boolean({ default: false })),
-    properties: MapOf(
+    properties: Type.Optional(
+      MapOf(
       Type.Object(
         {
           name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -96,8 +97,10 @@ export const SectionSchema = Type.Object(
       {
         keys: { pattern: sectionPropertyKey, maxLength: 64 },
         maxProperties: 500,
+        default: {},
         description: 'Keyed by property key: a letter or _, then letters, digits or _ (at most 64 characters)',
       },
+    ),
     ),
   },
   { additionalProperties: false },
