@@ -24,16 +24,20 @@ export interface ListingResult {
   readsItemBodies: boolean
 }
 
-/** Inserts `count` summary rows in one statement; every tenth is global, the rest assigned. */
-async function insertCatalogue(ctx: AppContext, count: number, assignedOrgIds: string[], everyTenthGlobal: boolean) {
+/**
+ * Inserts `count` summary rows in one statement, all assigned to `otherOrgId`.
+ * With a viewer, each is visible to it: every tenth as global, the rest by assignment.
+ */
+async function insertCatalogue(ctx: AppContext, count: number, otherOrgId: string, viewerOrgId: string | null) {
   await sql`
     insert into snapshots (kind, name, description, source_org_id, source_org_name, source_user_id, source_user_email,
                            source_user_name, automation_count, prompt_count, template_count, created_by,
                            created_by_name, created_by_role, is_global, assigned_org_ids)
-    select 'user', 'Catalogue snapshot ' || i, 'Generated for the listing benchmark', ${assignedOrgIds[0]},
+    select 'user', 'Catalogue snapshot ' || i, 'Generated for the listing benchmark', ${otherOrgId},
            'Catalogue source', 'source-user', 'source@example.test', 'Source User', 30, 40, 30, 'bench',
-           'Bench', 'SUPERADMIN', ${everyTenthGlobal} and i % 10 = 0, ${assignedOrgIds}::text[]
-    from generate_series(1, ${count}) as i
+           'Bench', 'SUPERADMIN', v.viewer is not null and i % 10 = 0,
+           case when v.viewer is null or i % 10 = 0 then array[${otherOrgId}] else array[${otherOrgId}, v.viewer] end
+    from generate_series(1, ${count}) as i, (select ${viewerOrgId}::text as viewer) as v
   `.execute(ctx.db)
   await sql`analyze snapshots`.execute(ctx.db)
 }
@@ -87,7 +91,7 @@ export async function benchListing(
     }
   }
 
-  await insertCatalogue(ctx, options.visible, [otherOrg.id, viewerOrg.id], true)
+  await insertCatalogue(ctx, options.visible, otherOrg.id, viewerOrg.id)
   await measureAll(
     [
       { role: 'SUPERADMIN', actor: superadmin },
@@ -95,7 +99,7 @@ export async function benchListing(
     ],
     options.visible,
   )
-  await insertCatalogue(ctx, options.visible, [otherOrg.id], false)
+  await insertCatalogue(ctx, options.visible, otherOrg.id, null)
   await measureAll([{ role: 'ADMIN', actor: admin }], options.visible * 2)
 
   await ctx.db.deleteFrom('snapshots').where('name', 'like', 'Catalogue snapshot %').execute()
