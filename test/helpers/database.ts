@@ -26,15 +26,19 @@ export function adminUrl(): string {
   return url
 }
 
-export function databaseUrl(name: string): string {
-  const url = new URL(adminUrl())
+export function databaseUrl(name: string, serverUrl = adminUrl()): string {
+  const url = new URL(serverUrl)
   url.pathname = `/${name}`
   return url.toString()
 }
 
-export async function createPostgresDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
-  const name = `tether_test_${randomBytes(6).toString('hex')}`
-  const admin = new pg.Client({ connectionString: adminUrl() })
+/** A new, empty database with a random name on `serverUrl`'s server; drop() removes it. */
+export async function createPostgresDatabase(
+  serverUrl = adminUrl(),
+  prefix = 'tether_test',
+): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: serverUrl })
   await admin.connect()
   try {
     await admin.query(`create database ${name}`)
@@ -43,9 +47,9 @@ export async function createPostgresDatabase(): Promise<{ name: string; url: str
   }
   return {
     name,
-    url: databaseUrl(name),
+    url: databaseUrl(name, serverUrl),
     async drop() {
-      const client = new pg.Client({ connectionString: adminUrl() })
+      const client = new pg.Client({ connectionString: serverUrl })
       await client.connect()
       try {
         await client.query(`drop database if exists ${name} with (force)`)

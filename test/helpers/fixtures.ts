@@ -10,6 +10,9 @@ import { insertUser } from '#src/modules/users/users.repository.ts'
  */
 export const testPassword = 'Password!2026'
 
+/** What the helpers need: an app, or just its context (the benchmark builds no HTTP server). */
+export type WithContext = Pick<App, 'ctx'>
+
 export interface TestUser {
   id: string
   email: string
@@ -26,8 +29,8 @@ export interface Tenant {
   salesRep: TestUser
 }
 
-const hashes = new WeakMap<App, Promise<string>>()
-function passwordHash(app: App): Promise<string> {
+const hashes = new WeakMap<WithContext, Promise<string>>()
+function passwordHash(app: WithContext): Promise<string> {
   let hash = hashes.get(app)
   if (!hash) {
     hash = app.ctx.passwords.hash(testPassword)
@@ -40,13 +43,13 @@ export const uniqueSuffix = () => randomBytes(4).toString('hex')
 export const uniquePhone = () => `+1${String(randomInt(2_000_000_000, 9_999_999_999))}`
 export const uniqueEmail = (prefix = 'user') => `${prefix}-${uniqueSuffix()}@example.test`
 
-export async function newOrganization(app: App, name = `Org ${uniqueSuffix()}`) {
+export async function newOrganization(app: WithContext, name = `Org ${uniqueSuffix()}`) {
   const row = await insertOrganization(app.ctx.db, { name, phone_number: uniquePhone(), address: '1 Test Street' })
   return { id: row.id, name: row.name, phoneNumber: row.phone_number }
 }
 
 export async function newUser(
-  app: App,
+  app: WithContext,
   organizationId: string,
   role: AccessRole,
   fields: { email?: string; fullName?: string; loginDisabled?: boolean } = {},
@@ -79,7 +82,7 @@ export async function newTenant(app: App, name?: string): Promise<Tenant> {
 }
 
 /** A SUPERADMIN in a platform organization of its own. */
-export async function newSuperadmin(app: App): Promise<TestUser> {
+export async function newSuperadmin(app: WithContext): Promise<TestUser> {
   const platform = await newOrganization(app, `Platform ${uniqueSuffix()}`)
   return newUser(app, platform.id, 'SUPERADMIN')
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { App } from '#src/app.ts'
+import type { WithContext } from './fixtures.ts'
 
 /**
  * Source data for snapshot tests, written straight into the tables (the tenant
@@ -7,7 +8,7 @@ import type { App } from '#src/app.ts'
  */
 
 export async function seedPipeline(
-  app: App,
+  app: WithContext,
   organizationId: string,
   name: string,
   stages: string[],
@@ -43,7 +44,7 @@ export async function seedPipeline(
   return { id: pipeline.id, stages: stageRows }
 }
 
-export async function seedAgent(app: App, organizationId: string, name: string, promptId: string | null = null) {
+export async function seedAgent(app: WithContext, organizationId: string, name: string, promptId: string | null = null) {
   const row = await app.ctx.db
     .insertInto('ai_agents')
     .values({ organization_id: organizationId, name, description: `${name} agent`, prompt_id: promptId })
@@ -133,16 +134,36 @@ export interface BulkSeed {
   templateBytes?: number
 }
 
+const fillerWords = [
+  'lead', 'call', 'follow', 'up', 'customer', 'price', 'quote', 'meeting', 'schedule', 'thanks', 'please', 'reply',
+  'offer', 'discount', 'today', 'tomorrow', 'week', 'team', 'product', 'demo', 'question', 'answer', 'contract',
+  'sign', 'review', 'update', 'status', 'new', 'qualified', 'contacted', 'closed', 'won', 'you', 'we', 'our', 'the',
+  'a', 'to', 'and', 'for', 'with', 'about', 'your', 'order', 'delivery', 'invoice', 'payment', 'account', 'support',
+  'agent', 'stage', 'pipeline', 'message', 'email', 'phone', 'number', 'address', 'city', 'company', 'budget',
+  'decision', 'timeline', 'next', 'step',
+]
+
+/**
+ * About `bytes` of text for generated row `i`, made of words picked by hashing
+ * (i, position): it compresses like prose under TOAST, unlike a repeated string,
+ * so copying it costs what copying real prompts and templates costs.
+ */
+function fillerText(bytes: number | undefined) {
+  const words = Math.max(0, Math.ceil((bytes ?? 0) / 7))
+  return sql<string>`coalesce((
+    select string_agg((${fillerWords}::text[])[1 + abs(hashtext(i || ':' || k)) % ${fillerWords.length}], ' ')
+    from generate_series(1, ${words}) as k), '')`
+}
+
 /**
  * N items for one user in three statements (generate_series). Names are
  * "Automation 00001" etc.; with referenceEvery, those automations reference the
  * given stages (sourceStatuses[0] and actions.targetStage) and agent.
  */
-export async function seedBulkItems(app: App, organizationId: string, userId: string, seed: BulkSeed): Promise<void> {
+export async function seedBulkItems(app: WithContext, organizationId: string, userId: string, seed: BulkSeed): Promise<void> {
   const db = app.ctx.db
   const every = seed.referenceEvery ?? 0
   const [fromStage, toStage] = seed.stages ?? ['New', 'Contacted']
-  const filler = (bytes: number | undefined) => Math.max(0, Math.ceil((bytes ?? 0) / 33))
   await sql`
     insert into automations (organization_id, user_id, name, description, event, trigger_type, source_statuses,
                              actions, conditions, max_transitions, enabled)
@@ -150,7 +171,7 @@ export async function seedBulkItems(app: App, organizationId: string, userId: st
            'message.received', 'inbound',
            case when ${every} > 0 and i % ${every} = 0 then jsonb_build_array(${fromStage}::text) else '[]'::jsonb end,
            jsonb_build_object('sendToWebhook', true, 'webhookUrl', 'https://hooks.example.test/' || i,
-                              'webhookPayload', jsonb_build_object('notes', repeat(md5(i::text), ${filler(seed.actionBytes)})))
+                              'webhookPayload', jsonb_build_object('notes', ${fillerText(seed.actionBytes)}))
              || case when ${every} > 0 and i % ${every} = 0
                      then jsonb_build_object('targetStage', ${toStage}::text)
                           || case when ${seed.agentId ?? null}::text is null then '{}'::jsonb
@@ -164,14 +185,14 @@ export async function seedBulkItems(app: App, organizationId: string, userId: st
   await sql`
     insert into prompts (organization_id, user_id, name, prompt, description, temperature, response_time, tools, tool_configs)
     select ${organizationId}, ${userId}, 'Prompt ' || lpad(i::text, 6, '0'),
-           '<prompt>' || repeat(md5(i::text) || ' ', ${filler(seed.promptBytes)}) || '</prompt>',
+           '<prompt>' || ${fillerText(seed.promptBytes)} || '</prompt>',
            'Generated prompt ' || i, 0.5, 30, '[]'::jsonb, '{}'::jsonb
     from generate_series(1, ${seed.prompts}) as i
   `.execute(db)
   await sql`
     insert into templates (organization_id, user_id, name, template, type, category)
     select ${organizationId}, ${userId}, 'Template ' || lpad(i::text, 6, '0'),
-           'Hi {{firstName}} ' || repeat(md5(i::text) || ' ', ${filler(seed.templateBytes)}), 'sms', 'generated'
+           'Hi {{firstName}} ' || ${fillerText(seed.templateBytes)}, 'sms', 'generated'
     from generate_series(1, ${seed.templates}) as i
   `.execute(db)
 }
