@@ -3,14 +3,11 @@ import { Email, Nullable, ObjectId, Password, Phone } from '../../shared/schemas
 import { CredentialsInput, orgAddress, orgName } from '../organizations/organizations.schemas.ts'
 import { UserSummarySchema } from '../users/users.schemas.ts'
 import {
-  AutomationCopySchema,
   nextCursorField,
   PageQueryFields,
   PlanSchema,
-  PromptCopySchema,
-  RefSchema,
   summaryFields,
-  TemplateCopySchema,
+  userItemCopyFields,
 } from '../snapshots/snapshot.schemas.ts'
 
 /** Seed contract: seed 004 (ApplyOrgSnapshot*) and the org-snapshot summary of the docs. */
@@ -59,11 +56,7 @@ export const OrgSnapshotDetail = Type.Object(
       }),
     ),
     dynamicProperties: Type.Array(Type.Object({ type: Type.String(), sections: Type.Array(Type.Unknown()) })),
-    automations: Type.Array(AutomationCopySchema),
-    prompts: Type.Array(PromptCopySchema),
-    templates: Type.Array(TemplateCopySchema),
-    sourcePipelineStageRefs: Type.Array(RefSchema),
-    sourceAgentRefs: Type.Array(RefSchema),
+    ...userItemCopyFields,
   },
   { additionalProperties: true },
 )

@@ -99,6 +99,15 @@ export const TemplateCopySchema = Type.Object(
   { additionalProperties: true },
 )
 
+/** The captured user items and their references, as GET /{kind}-snapshots/{id} shows them. */
+export const userItemCopyFields = {
+  automations: Type.Array(AutomationCopySchema),
+  prompts: Type.Array(PromptCopySchema),
+  templates: Type.Array(TemplateCopySchema),
+  sourcePipelineStageRefs: Type.Array(RefSchema),
+  sourceAgentRefs: Type.Array(RefSchema),
+}
+
 /** SPEC §7: what an apply would do, computed before anything is written. */
 export const PlanSchema = Type.Object(
   {

@@ -2,14 +2,12 @@ import { Type, type Static } from '@sinclair/typebox'
 import { AssignableRoleSchema, Email, MapOf, Nullable, ObjectId, Password, Phone } from '../../shared/schemas.ts'
 import { UserSummarySchema } from '../users/users.schemas.ts'
 import {
-  AutomationCopySchema,
   nextCursorField,
   PageQueryFields,
   PlanSchema,
-  PromptCopySchema,
   RefSchema,
   summaryFields,
-  TemplateCopySchema,
+  userItemCopyFields,
 } from '../snapshots/snapshot.schemas.ts'
 
 /** Seed contract: UserSnapshot* schemas of seeds 000–003 (same names, required lists, constraints). */
@@ -32,11 +30,7 @@ const summaryRef = UserSnapshotSummary
 export const UserSnapshotDetail = Type.Object(
   {
     ...userSnapshotSummaryFields,
-    automations: Type.Array(AutomationCopySchema),
-    prompts: Type.Array(PromptCopySchema),
-    templates: Type.Array(TemplateCopySchema),
-    sourcePipelineStageRefs: Type.Array(RefSchema),
-    sourceAgentRefs: Type.Array(RefSchema),
+    ...userItemCopyFields,
   },
   { additionalProperties: true },
 )
