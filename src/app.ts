@@ -63,6 +63,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
     // Ids and query strings are short; anything longer is not a real client.
     routerOptions: { maxParamLength: 200 },
     onProtoPoisoning: 'error',

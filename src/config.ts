@@ -27,6 +27,8 @@ export interface Config {
   /** The SUPERADMIN to create at start-up unless a user with that email exists. */
   readonly bootstrap?: { readonly email: string; readonly password: string }
   readonly shutdownTimeoutMs: number
+  /** Fastify trustProxy: which proxies may set X-Forwarded-For (client address for login limits). */
+  readonly trustProxy: boolean | number | string
 }
 
 export class ConfigError extends Error {
@@ -109,6 +111,17 @@ function developmentSecrets(dataDir: string): Secrets {
   return secrets
 }
 
+/** TRUST_PROXY: unset/false, true, a hop count, or a comma-separated list of proxy addresses/CIDRs. */
+function parseTrustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw === '' || raw === 'false') return false
+  if (raw === 'true') return true
+  if (/^\d+$/.test(raw)) return Number(raw)
+  if (!/^[0-9A-Fa-f.:/,\s]+$/.test(raw)) {
+    throw new ConfigError(`TRUST_PROXY must be true, false, a hop count or a comma-separated list of addresses (got "${raw}")`)
+  }
+  return raw
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
 export function loadConfig(env: Env = process.env): Config {
@@ -175,6 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
     platformOrganization: { name: orgName, phone: orgPhone },
     bootstrap: bootstrapEmail && bootstrapPassword ? { email: bootstrapEmail, password: bootstrapPassword } : undefined,
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY?.trim()),
   }
   return Object.freeze(config)
 }

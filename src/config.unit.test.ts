@@ -101,6 +101,15 @@ describe('loadConfig', () => {
     assert.deepEqual(loadConfig({ JWT_SECRET: jwtSecret, ENCRYPTION_KEY: key.toString('hex') }).encryptionKey, key)
   })
 
+  it('reads TRUST_PROXY as off, on, a hop count or a list of proxies', () => {
+    const trust = (value?: string) => loadConfig({ ...secrets, ...(value === undefined ? {} : { TRUST_PROXY: value }) }).trustProxy
+    assert.equal(trust(), false)
+    assert.equal(trust('false'), false)
+    assert.equal(trust('true'), true)
+    assert.equal(trust('2'), 2)
+    assert.equal(trust('10.0.0.0/8, 127.0.0.1'), '10.0.0.0/8, 127.0.0.1')
+  })
+
   it('parses durations with and without units', () => {
     assert.equal(parseDuration('X', '3600'), 3600)
     assert.equal(parseDuration('X', '90s'), 90)
@@ -132,6 +141,7 @@ describe('loadConfig', () => {
       ['an over-long platform name', { BOOTSTRAP_ORG_NAME: 'x'.repeat(201) }, /^BOOTSTRAP_ORG_NAME must be at most 200 characters long/],
       ['a too-short shutdown timeout', { SHUTDOWN_TIMEOUT_MS: '5' }, /^SHUTDOWN_TIMEOUT_MS must be between 100 and/],
       ['a zero login failure limit', { LOGIN_MAX_FAILURES: '0' }, /^LOGIN_MAX_FAILURES must be between 1 and 1000/],
+      ['a proxy list that is not addresses', { TRUST_PROXY: 'yes please' }, /^TRUST_PROXY must be true, false, a hop count/],
     ]
     for (const [what, env, message] of cases) {
       it(what, () => configError({ ...secrets, ...env }, message))

@@ -51,6 +51,24 @@ describe('auth', () => {
     assert.ok(Number(limited.headers['retry-after']) > 0)
   })
 
+  it('behind a trusted proxy, counts failures per forwarded client address', async () => {
+    const proxied = await buildTestApp({ config: { trustProxy: true, login: { maxFailures: 2, lockoutSeconds: 60 } } })
+    try {
+      const { salesRep } = await newTenant(proxied.app)
+      const from = (ip: string, password: string) =>
+        api(proxied.app, 'POST', '/api/auth/login', {
+          headers: { 'x-forwarded-for': ip },
+          body: { email: salesRep.email, password },
+        })
+      assert.equal((await from('203.0.113.7', 'wrong-pass')).status, 401)
+      assert.equal((await from('203.0.113.7', 'wrong-pass')).status, 401)
+      assert.equal((await from('203.0.113.7', testPassword)).status, 429)
+      assert.equal((await from('198.51.100.9', testPassword)).status, 200)
+    } finally {
+      await proxied.close()
+    }
+  })
+
   it('refuses disabled users at login and stops their existing tokens', async () => {
     const { admin, salesRep } = await newTenant(t.app)
     const disable = await api(t.app, 'PATCH', `/api/user/${salesRep.id}`, {
