@@ -41,6 +41,8 @@ const redact = [
   '*.creds',
 ]
 
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops
+
 export function createContext(options: AppOptions): AppContext {
   const { config, database } = options
   return {
@@ -63,7 +65,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    // A hop count trusts that many proxies in front of the service.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     // Ids and query strings are short; anything longer is not a real client.
     routerOptions: { maxParamLength: 200 },
     onProtoPoisoning: 'error',
