@@ -5,7 +5,7 @@ import type { AppContext, FaultInjector } from './context.ts'
 import type { DatabaseHandle } from './db/connect.ts'
 import { registerModules } from './modules/index.ts'
 import { installAuth } from './plugins/auth.ts'
-import { installErrorHandling } from './plugins/error-handler.ts'
+import { frameworkErrorReply, installErrorHandling } from './plugins/error-handler.ts'
 import { installOpenApi } from './plugins/openapi.ts'
 import { installValidation } from './plugins/validation.ts'
 import { createSecretBox } from './shared/crypto.ts'
@@ -64,6 +64,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     bodyLimit: config.bodyLimitBytes,
     // Ids and query strings are short; anything longer is not a real client.
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: frameworkErrorReply,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,

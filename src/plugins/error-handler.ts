@@ -46,6 +46,11 @@ const titles: Record<number, string> = {
   431: 'Request header fields too large',
 }
 
+const internalError: ErrorBody = {
+  error: 'Internal server error',
+  message: 'An unexpected error occurred; no changes were made',
+}
+
 /** PostgreSQL errors that mean "bad value" rather than "server broke". */
 const postgresClientErrors: Record<string, { status: number; error: string; message: string }> = {
   '23505': { status: 409, error: 'Conflict', message: 'A record with the same unique value already exists' },
@@ -96,7 +101,26 @@ function toResponse(error: unknown, request: FastifyRequest): { status: number; 
     return { status, body: { error: titles[status] ?? 'Bad request', message } }
   }
   request.log.error({ err: loggableError(error) }, 'unexpected error')
-  return { status: 500, body: { error: 'Internal server error', message: 'An unexpected error occurred; no changes were made' } }
+  return { status: 500, body: internalError }
+}
+
+/**
+ * Errors Fastify answers before a route is found (malformed percent-encoding, a
+ * path segment over maxParamLength). Without this hook they bypass the error
+ * handler and answer {error, code, message, statusCode} with the URL echoed back;
+ * passed to Fastify as `frameworkErrors`.
+ */
+const frameworkErrors: Record<string, { status: number; body: ErrorBody }> = {
+  FST_ERR_BAD_URL: { status: 400, body: { error: 'Bad request', message: 'The URL is not valid (malformed percent-encoding)' } },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, body: { error: 'URI too long', message: 'A path segment is longer than the server accepts' } },
+}
+
+export function frameworkErrorReply(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const known = frameworkErrors[error.code]
+  if (known) request.log.info({ status: known.status, error: known.body.error }, 'request rejected')
+  else request.log.error({ err: loggableError(error) }, 'unexpected error')
+  const { status, body } = known ?? { status: 500, body: internalError }
+  void reply.status(status).send(body)
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
