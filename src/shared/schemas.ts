@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { Type, type ObjectOptions, type Static, type TSchema } from '@sinclair/typebox'
 import { objectIdPattern } from './ids.ts'
 
 /** Shared building blocks of the route schemas, so /openapi.json repeats one vocabulary. */
@@ -29,6 +29,18 @@ export const AssignableRoleSchema = StringEnum(['ADMIN', 'DEPARTMENT_HEAD', 'SAL
 })
 
 export const Timestamp = (description = 'ISO-8601 timestamp') => Type.String({ format: 'date-time', description })
+
+/**
+ * A map whose keys must all match `keyPattern`. JSON Schema's patternProperties
+ * (what Type.Record emits) only checks the keys that match the pattern and lets
+ * any other key through with any value, so every key is pinned here with
+ * additionalProperties: false. /openapi.json shows the value schema only.
+ */
+export const StrictRecord = <V extends TSchema>(keyPattern: string, value: V, options: ObjectOptions = {}) =>
+  Type.Record(Type.String({ pattern: keyPattern }), value, { ...options, additionalProperties: false })
+
+/** Keys of any text up to `max` characters (newlines included, which `.` would not match). */
+export const anyKey = (max: number) => `^[\\s\\S]{0,${max}}$`
 
 /** OpenAPI 3.0 style `nullable: true` (understood by Ajv, fast-json-stringify and Swagger). */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Unsafe<Static<T> | null>({ ...schema, nullable: true })

@@ -1,5 +1,5 @@
 import { Type, type Static, type TBoolean, type TNull, type TOptional, type TString, type TUnion } from '@sinclair/typebox'
-import { Email, ObjectId, Password, Phone, Timestamp } from '../../shared/schemas.ts'
+import { Email, ObjectId, Password, Phone, StrictRecord, Timestamp } from '../../shared/schemas.ts'
 
 export const credentialNames = [
   'anthropicApiKey',
@@ -84,8 +84,8 @@ export const SectionSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     isHidden: Type.Boolean({ default: false }),
-    properties: Type.Record(
-      Type.String({ pattern: sectionPropertyKey }),
+    properties: StrictRecord(
+      sectionPropertyKey,
       Type.Object(
         {
           name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -94,7 +94,7 @@ export const SectionSchema = Type.Object(
         },
         { additionalProperties: false },
       ),
-      { maxProperties: 500, default: {} },
+      { maxProperties: 500, default: {}, description: `Keyed by property key (${sectionPropertyKey})` },
     ),
   },
   { additionalProperties: false },

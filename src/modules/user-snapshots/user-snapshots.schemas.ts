@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { AssignableRoleSchema, Email, Nullable, ObjectId, Password, Phone } from '../../shared/schemas.ts'
+import { anyKey, AssignableRoleSchema, Email, Nullable, ObjectId, Password, Phone, StrictRecord } from '../../shared/schemas.ts'
 import { UserSummarySchema } from '../users/users.schemas.ts'
 import {
   AutomationCopySchema,
@@ -74,7 +74,7 @@ export const AssignUserSnapshotResponse = Type.Object(
   { additionalProperties: true },
 )
 
-const mappingKey = Type.String({ maxLength: 200 })
+const mappingKey = anyKey(200)
 const stageName = Type.String({ maxLength: 200 })
 
 export const ApplyUserSnapshotNewUser = Type.Object(
@@ -94,17 +94,17 @@ export const ApplyUserSnapshotNewUser = Type.Object(
 export const ApplyUserSnapshotRequest = Type.Object(
   {
     pipelineMapping: Type.Optional(
-      Type.Record(mappingKey, Type.Record(mappingKey, stageName), {
+      StrictRecord(mappingKey, StrictRecord(mappingKey, stageName), {
         description: 'Per-automation map of source pipeline stage value \u2192 target stage value.',
       }),
     ),
     sourceStatusesMapping: Type.Optional(
-      Type.Record(mappingKey, Type.Array(stageName, { maxItems: 500 }), {
+      StrictRecord(mappingKey, Type.Array(stageName, { maxItems: 500 }), {
         description: 'Per-automation override for sourceStatuses array (mapped target stages).',
       }),
     ),
     agentMapping: Type.Optional(
-      Type.Record(mappingKey, Type.Record(mappingKey, ObjectId('Target agent _id')), {
+      StrictRecord(mappingKey, StrictRecord(mappingKey, ObjectId('Target agent _id')), {
         description: 'Per-automation map of source agent name/id \u2192 target agent _id.',
       }),
     ),
