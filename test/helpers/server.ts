@@ -11,7 +11,7 @@ import { testSecrets } from './app.ts'
 export interface ServerProcess {
   readonly url: string
   readonly pid: number
-  /** Everything the process wrote so far (JSON log lines). */
+  /** What the process wrote so far (JSON log lines; the most recent 256 KiB at least). */
   output(): string
   /** Sends the signal and waits (bounded) for the process to exit. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
@@ -55,9 +55,14 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
     running.delete(child)
     return { code: code as number | null, signal: signal as NodeJS.Signals | null }
   })
+  // The last 256 KiB of output (a long load run logs every request).
   let output = ''
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString('utf8')
+    if (output.length > 512 * 1024) output = output.slice(-256 * 1024)
+  }
+  child.stdout.on('data', collect)
+  child.stderr.on('data', collect)
 
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal)
