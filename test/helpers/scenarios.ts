@@ -59,6 +59,23 @@ export async function snapshotOf(app: App, setup: SourceSetup, token = setup.ten
   return response.body.snapshot as { _id: string; [key: string]: unknown }
 }
 
+/**
+ * A snapshot of a sourceSetup shared by a superadmin with its source organization
+ * and a matching target organization (stages and agents as given, else matching).
+ */
+export async function crossOrgScenario(app: App, stages?: string[], agentNames?: string[]) {
+  const setup = await sourceSetup(app)
+  const target = await matchingTarget(app, stages, agentNames)
+  const snapshot = await snapshotOf(app, setup)
+  const root = await newSuperadmin(app)
+  const assigned = await api(app, 'PATCH', `/api/user-snapshots/${snapshot._id}/assign`, {
+    token: root.token,
+    body: { assignedOrgIds: [setup.tenant.organization.id, target.tenant.organization.id] },
+  })
+  if (assigned.status !== 200) throw new Error(`snapshot assign failed: ${assigned.status} ${assigned.raw}`)
+  return { setup, target, snapshot, root }
+}
+
 /** A target organization whose pipeline and agents match the source by name. */
 export async function matchingTarget(app: App, stages = ['New', 'Contacted', 'Qualified'], agentNames = ['Closer']) {
   const tenant = await newTenant(app)

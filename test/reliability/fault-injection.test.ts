@@ -2,10 +2,10 @@ import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
 import { applySteps } from '#src/modules/snapshots/apply-executor.ts'
 import { useTestApp } from '../helpers/app.ts'
-import { newSuperadmin, uniqueEmail } from '../helpers/fixtures.ts'
+import { uniqueEmail } from '../helpers/fixtures.ts'
 import { databaseDigest } from '../helpers/digest.ts'
 import { api, expectErrorShape, type ApiResponse } from '../helpers/http.ts'
-import { matchingTarget, newUserBody, orgApplyBody, orgSourceSetup, snapshotOf, sourceSetup } from '../helpers/scenarios.ts'
+import { crossOrgScenario, newUserBody, orgApplyBody, orgSourceSetup, snapshotOf, sourceSetup } from '../helpers/scenarios.ts'
 
 /**
  * All or nothing, step by step: every named step of every kind of apply is failed
@@ -42,15 +42,7 @@ describe('fault injection: every apply step rolls back completely', () => {
       name: 'user snapshot, cross-organization apply',
       expectedSteps: ['user', 'prompts', 'automations', 'templates'],
       async prepare() {
-        const setup = await sourceSetup(t.app)
-        const target = await matchingTarget(t.app)
-        const snapshot = await snapshotOf(t.app, setup)
-        const root = await newSuperadmin(t.app)
-        const assigned = await api(t.app, 'PATCH', `/api/user-snapshots/${snapshot._id}/assign`, {
-          token: root.token,
-          body: { assignedOrgIds: [target.tenant.organization.id] },
-        })
-        assert.equal(assigned.status, 200)
+        const { target, snapshot } = await crossOrgScenario(t.app)
         return (fresh) =>
           api(t.app, 'POST', `/api/user-snapshots/${snapshot._id}/apply`, {
             token: target.tenant.admin.token,

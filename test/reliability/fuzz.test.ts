@@ -245,6 +245,21 @@ describe('fuzzing: every route, hostile input of every shape', () => {
     },
   )
 
+  interface CaseParts {
+    callerIndex: fc.Arbitrary<number>
+    params: fc.Arbitrary<Record<string, { value: string; raw: boolean }>>
+    query: fc.Arbitrary<string>
+    extraHeaders: fc.Arbitrary<Record<string, string>>
+    content: fc.Arbitrary<Pick<Case, 'contentType' | 'contentKind' | 'payload'>>
+  }
+
+  /** Cases over the given routes; the arbitraries are built once per route (building them per case dominates the run time). */
+  function casesOf(ops: Operation[], parts: (op: Operation) => CaseParts): fc.Arbitrary<Case> {
+    return fc
+      .oneof(...ops.map((op) => fc.record({ op: fc.constant(op), ...parts(op) })))
+      .map(({ callerIndex, content, ...rest }): Case => ({ ...rest, ...content, caller: callers[callerIndex]! }))
+  }
+
   const encodedParam = (param: { value: string; raw: boolean }) => (param.raw ? param.value : encodeLoosely(param.value))
 
   function buildUrl(c: Pick<Case, 'op' | 'params' | 'query'>): string {
@@ -355,32 +370,19 @@ describe('fuzzing: every route, hostile input of every shape', () => {
         },
       )
     }
-    // Arbitraries are built once per route (building them per case dominates the run time).
     const callerArb = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(0, 1) }, { weight: 2, arbitrary: fc.nat(callers.length - 1) })
     const paramArb = fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...realIds).map((value) => ({ value, raw: false })) }, { weight: 1, arbitrary: idArb })
-    const perOperation = writable.map((op) =>
-      fc.record({
-        op: fc.constant(op),
-        callerIndex: callerArb,
-        params: fc.record(Object.fromEntries(op.pathParams.map((p) => [p.name, paramArb]))),
-        content: contentArb,
-        body: bodyArb(op),
-      }),
-    )
-    const caseArb = fc
-      .oneof(...perOperation)
-      .map(
-        (r): Case => ({
-          op: r.op,
-          caller: callers[r.callerIndex]!,
-          params: r.params,
-          query: '',
-          contentType: r.content.type,
-          contentKind: r.body.text === undefined ? 'none' : r.content.kind,
-          payload: r.body.text,
-          extraHeaders: {},
-        }),
-      )
+    const caseArb = casesOf(writable, (op) => ({
+      callerIndex: callerArb,
+      params: fc.record(Object.fromEntries(op.pathParams.map((p) => [p.name, paramArb]))),
+      query: fc.constant(''),
+      extraHeaders: fc.constant({}),
+      content: fc.tuple(contentArb, bodyArb(op)).map(([content, body]) => ({
+        contentType: content.type,
+        contentKind: body.text === undefined ? ('none' as const) : content.kind,
+        payload: body.text,
+      })),
+    }))
 
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
@@ -417,9 +419,9 @@ describe('fuzzing: every route, hostile input of every shape', () => {
           .map((pairs) => pairs.map(([k, v]) => `${encodeLoosely(k)}=${encodeLoosely(v)}`).join('&')),
         fc.constantFrom('%ZZ=1', 'a=%E0%A4%A', '&&==&', 'limit=1&limit=2', 'dryRun=true&dryRun=false', `cursor=${'z'.repeat(3_000)}`),
       )
-    const headerArb = fc.oneof(
+    const headerArb: fc.Arbitrary<Record<string, string>> = fc.oneof(
       fc.constant({}),
-      fc.constantFrom(
+      fc.constantFrom<Record<string, string>[]>(
         { accept: 'application/xml' },
         { accept: '*/*;q=0' },
         { 'x-forwarded-for': '1.2.3.4, 5.6.7.8' },
@@ -429,30 +431,17 @@ describe('fuzzing: every route, hostile input of every shape', () => {
         { 'x-http-method-override': 'DELETE' },
       ),
     )
-    const perOperation = operations.map((op) =>
-      fc.record({
-        op: fc.constant(op),
-        callerIndex: fc.nat(callers.length - 1),
-        params: fc.record(Object.fromEntries(op.pathParams.map((p) => [p.name, idArb]))),
-        query: queryArb(op),
-        extraHeaders: headerArb,
-        body: op.body === undefined ? fc.constant(undefined) : fc.option(validValue(op.body, hints), { freq: 3 }),
-      }),
-    )
-    const caseArb = fc
-      .oneof(...perOperation)
-      .map(
-        (r): Case => ({
-          op: r.op,
-          caller: callers[r.callerIndex]!,
-          params: r.params,
-          query: r.query,
-          contentType: 'application/json',
-          contentKind: r.body === undefined || r.body === null ? 'none' : 'json',
-          payload: r.body === undefined || r.body === null ? undefined : JSON.stringify(r.body),
-          extraHeaders: r.extraHeaders as Record<string, string>,
-        }),
-      )
+    const caseArb = casesOf(operations, (op) => ({
+      callerIndex: fc.nat(callers.length - 1),
+      params: fc.record(Object.fromEntries(op.pathParams.map((p) => [p.name, idArb]))),
+      query: queryArb(op),
+      extraHeaders: headerArb,
+      content: (op.body === undefined ? fc.constant(null) : fc.option(validValue(op.body, hints), { freq: 3 })).map((body) => ({
+        contentType: 'application/json',
+        contentKind: body === null ? ('none' as const) : ('json' as const),
+        payload: body === null ? undefined : JSON.stringify(body),
+      })),
+    }))
 
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {

@@ -4,7 +4,7 @@ import { sql } from 'kysely'
 import { useTestApp } from '../helpers/app.ts'
 import { newSuperadmin, uniqueEmail, uniquePhone, uniqueSuffix } from '../helpers/fixtures.ts'
 import { api } from '../helpers/http.ts'
-import { matchingTarget, newUserBody, orgApplyBody, snapshotOf, sourceSetup } from '../helpers/scenarios.ts'
+import { crossOrgScenario, newUserBody, orgApplyBody, sourceSetup } from '../helpers/scenarios.ts'
 import { httpJson, startServer, stopAllServers, type ServerProcess } from '../helpers/server.ts'
 
 /**
@@ -31,15 +31,7 @@ describe('races across two server processes', () => {
   }
 
   it('20 user applies for one email, alternating between the servers: one 201, nineteen 409, one user', async () => {
-    const setup = await sourceSetup(t.app)
-    const target = await matchingTarget(t.app)
-    const snapshot = await snapshotOf(t.app, setup)
-    const root = await newSuperadmin(t.app)
-    const assigned = await api(t.app, 'PATCH', `/api/user-snapshots/${snapshot._id}/assign`, {
-      token: root.token,
-      body: { assignedOrgIds: [target.tenant.organization.id] },
-    })
-    assert.equal(assigned.status, 200)
+    const { target, snapshot } = await crossOrgScenario(t.app)
     const email = uniqueEmail('two-process')
     const responses = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>

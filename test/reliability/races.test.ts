@@ -3,9 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { useTestApp } from '../helpers/app.ts'
-import { newSuperadmin, uniqueEmail, uniquePhone, uniqueSuffix } from '../helpers/fixtures.ts'
+import { uniqueEmail, uniquePhone, uniqueSuffix } from '../helpers/fixtures.ts'
 import { api, expectErrorShape, type ApiResponse } from '../helpers/http.ts'
-import { matchingTarget, newUserBody, orgApplyBody, orgSourceSetup, snapshotOf, sourceSetup } from '../helpers/scenarios.ts'
+import { crossOrgScenario, newUserBody, orgApplyBody, orgSourceSetup, snapshotOf } from '../helpers/scenarios.ts'
 
 /**
  * Exactly once under races: many requests for one unique value end in exactly one
@@ -30,18 +30,7 @@ const caseVariant = (value: string, i: number) => (i % 3 === 0 ? value.toUpperCa
 describe('races', () => {
   const t = useTestApp({ faults: (step) => hook.onStep?.(step) })
 
-  async function sharedSnapshot() {
-    const setup = await sourceSetup(t.app)
-    const target = await matchingTarget(t.app)
-    const snapshot = await snapshotOf(t.app, setup)
-    const root = await newSuperadmin(t.app)
-    const assigned = await api(t.app, 'PATCH', `/api/user-snapshots/${snapshot._id}/assign`, {
-      token: root.token,
-      body: { assignedOrgIds: [setup.tenant.organization.id, target.tenant.organization.id] },
-    })
-    assert.equal(assigned.status, 200)
-    return { setup, target, snapshot, root }
-  }
+  const sharedSnapshot = () => crossOrgScenario(t.app)
 
   async function count(query: ReturnType<typeof sql<{ n: number }>>): Promise<number> {
     const { rows } = await query.execute(t.app.ctx.db)
