@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, it } from 'node:test'
 import { sql } from 'kysely'
 import { useTestApp } from '../helpers/app.ts'
+import { testDatabaseKind } from '../helpers/database.ts'
 import { uniqueEmail, uniquePhone, uniqueSuffix } from '../helpers/fixtures.ts'
 import { api, expectErrorShape, type ApiResponse } from '../helpers/http.ts'
 import { crossOrgScenario, newUserBody, orgApplyBody, orgSourceSetup, snapshotOf } from '../helpers/scenarios.ts'
@@ -31,6 +32,29 @@ describe('races', () => {
   const t = useTestApp({ faults: (step) => hook.onStep?.(step) })
 
   const sharedSnapshot = () => crossOrgScenario(t.app)
+
+  /**
+   * Inside the apply transaction: wait until the concurrent delete has either
+   * committed or is blocked by the apply's lock (seen in pg_stat_activity). PGlite
+   * runs one transaction at a time (the delete waits for the connection), so
+   * there a short pause is all there is to wait for.
+   */
+  async function deletionDoneOrBlocked(deletion: Promise<ApiResponse>) {
+    const done = deletion.then(() => true)
+    for (let i = 0; i < 200; i++) {
+      if (await Promise.race([done, sleep(25).then(() => false)])) return
+      if (testDatabaseKind === 'pglite') {
+        if (i >= 8) return
+        continue
+      }
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock' and query ilike 'delete from%snapshots%'
+      `.execute(t.app.ctx.db)
+      if (rows[0]!.n > 0) return
+    }
+    throw new Error('the concurrent delete neither finished nor blocked within 5 s')
+  }
 
   async function count(query: ReturnType<typeof sql<{ n: number }>>): Promise<number> {
     const { rows } = await query.execute(t.app.ctx.db)
@@ -99,7 +123,7 @@ describe('races', () => {
       if (step !== 'user' || deletion) return
       // The snapshot is deleted while the apply transaction is between its statements.
       deletion = api(t.app, 'DELETE', `/api/user-snapshots/${snapshot._id}`, { token: root.token })
-      await sleep(300)
+      await deletionDoneOrBlocked(deletion)
     }
     try {
       const applied = await api(t.app, 'POST', `/api/user-snapshots/${snapshot._id}/apply`, {
@@ -121,7 +145,7 @@ describe('races', () => {
     hook.onStep = async (step) => {
       if (step !== 'organization' || deletion) return
       deletion = api(t.app, 'DELETE', `/api/org-snapshots/${source.snapshot._id}`, { token: source.root.token })
-      await sleep(300)
+      await deletionDoneOrBlocked(deletion)
     }
     try {
       const applied = await api(t.app, 'POST', `/api/org-snapshots/${source.snapshot._id}/apply`, {
