@@ -6,15 +6,15 @@ import { loadConfig, type Config } from '#src/config.ts'
 import type { FaultInjector } from '#src/context.ts'
 import { createTestDatabase, type TestDatabase } from './database.ts'
 
+/** The fixed secrets of test apps; servers started by tests get the same ones, so test tokens work there. */
+export const testSecrets = {
+  JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
+  ENCRYPTION_KEY: '0'.repeat(64),
+} as const
+
 /** Configuration for tests: fixed secrets, silent logs, cheap password hashing. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  const base = loadConfig({
-    NODE_ENV: 'test',
-    DATA_DIR: 'memory://',
-    JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
-    ENCRYPTION_KEY: '0'.repeat(64),
-    LOG_LEVEL: 'silent',
-  })
+  const base = loadConfig({ NODE_ENV: 'test', DATA_DIR: 'memory://', ...testSecrets, LOG_LEVEL: 'silent' })
   return { ...base, passwordHash: { memoryCost: 1024, timeCost: 1, parallelism: 1 }, ...overrides }
 }
 

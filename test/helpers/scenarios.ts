@@ -1,5 +1,7 @@
 import type { App } from '#src/app.ts'
-import { newTenant, type Tenant } from './fixtures.ts'
+import { writeCredentials } from '#src/modules/organizations/credentials.repository.ts'
+import { upsertDynamicProperties } from '#src/modules/organizations/dynamic-properties.repository.ts'
+import { newSuperadmin, newTenant, uniqueEmail, uniquePhone, uniqueSuffix, type Tenant } from './fixtures.ts'
 import { api } from './http.ts'
 import { seedAgent, seedAutomation, seedPipeline, seedPrompt, seedTemplate } from './seed.ts'
 
@@ -57,6 +59,23 @@ export async function snapshotOf(app: App, setup: SourceSetup, token = setup.ten
   return response.body.snapshot as { _id: string; [key: string]: unknown }
 }
 
+/**
+ * A snapshot of a sourceSetup shared by a superadmin with its source organization
+ * and a matching target organization (stages and agents as given, else matching).
+ */
+export async function crossOrgScenario(app: App, stages?: string[], agentNames?: string[]) {
+  const setup = await sourceSetup(app)
+  const target = await matchingTarget(app, stages, agentNames)
+  const snapshot = await snapshotOf(app, setup)
+  const root = await newSuperadmin(app)
+  const assigned = await api(app, 'PATCH', `/api/user-snapshots/${snapshot._id}/assign`, {
+    token: root.token,
+    body: { assignedOrgIds: [setup.tenant.organization.id, target.tenant.organization.id] },
+  })
+  if (assigned.status !== 200) throw new Error(`snapshot assign failed: ${assigned.status} ${assigned.raw}`)
+  return { setup, target, snapshot, root }
+}
+
 /** A target organization whose pipeline and agents match the source by name. */
 export async function matchingTarget(app: App, stages = ['New', 'Contacted', 'Qualified'], agentNames = ['Closer']) {
   const tenant = await newTenant(app)
@@ -65,3 +84,42 @@ export async function matchingTarget(app: App, stages = ['New', 'Contacted', 'Qu
   for (const name of agentNames) agents[name] = await seedAgent(app, tenant.organization.id, name)
   return { tenant, pipeline, agents }
 }
+
+/**
+ * A fully configured source organization for organization snapshots: the
+ * sourceSetup working set plus dynamic properties and two credentials, captured
+ * by a superadmin.
+ */
+export async function orgSourceSetup(app: App) {
+  const setup = await sourceSetup(app)
+  const org = setup.tenant.organization.id
+  await upsertDynamicProperties(app.ctx.db, org, 'Contact', [
+    { name: 'Basics', isHidden: false, properties: { firstName: { name: 'First Name', dataType: 'string', isHidden: false } } },
+  ])
+  const secrets = { anthropicApiKey: `sk-ant-${uniqueSuffix()}-source`, twilioAuthToken: `twilio-${uniqueSuffix()}-source` }
+  await writeCredentials(app.ctx.db, app.ctx.secrets, org, secrets)
+  const root = await newSuperadmin(app)
+  const created = await api(app, 'POST', '/api/org-snapshots', {
+    token: root.token,
+    body: { name: 'Whole tenant', sourceOrgId: org, sourceUserId: setup.tenant.salesRep.id },
+  })
+  if (created.status !== 201) throw new Error(`org snapshot create failed: ${created.status} ${created.raw}`)
+  return { ...setup, root, secrets, snapshot: created.body.snapshot as { _id: string; [key: string]: unknown } }
+}
+
+/** A valid org-snapshot apply body with a fresh name and phone. */
+export const orgApplyBody = (overrides: Record<string, unknown> = {}) => ({
+  orgName: `NewOrg ${uniqueSuffix()}`,
+  orgPhone: uniquePhone(),
+  orgAddress: '100 King St W, Toronto, ON',
+  ...overrides,
+})
+
+/** A valid user-snapshot apply `newUser`. */
+export const newUserBody = (email = uniqueEmail('casey'), overrides: Record<string, unknown> = {}) => ({
+  email,
+  password: 'TempPass!2026',
+  fullName: 'Casey New',
+  accessRole: 'SALES_REP',
+  ...overrides,
+})

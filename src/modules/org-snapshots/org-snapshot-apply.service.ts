@@ -160,7 +160,7 @@ export async function applyOrgSnapshot(ctx: AppContext, id: string, input: Apply
   const passwordHash = input.firstUser ? await ctx.passwords.hash(input.firstUser.password) : null
   const { faults } = ctx
   return ctx.db.transaction().execute(async (trx) => {
-    const snapshot = await findOrgSnapshot(trx, id)
+    const snapshot = await findOrgSnapshot(trx, id, { lockForApply: true })
     const plan = await planOrgApply(trx, ctx.secrets, snapshot, input, false)
     throwFirstProblem(plan.problems)
     const organizationId = plan.organizationId

@@ -25,8 +25,12 @@ export function toOrgSnapshotSummary(row: snapshots.SnapshotRow) {
   }
 }
 
-export async function findOrgSnapshot(db: Executor, id: string): Promise<snapshots.SnapshotRow> {
-  const row = await snapshots.findSnapshot(db, 'org', id)
+export async function findOrgSnapshot(
+  db: Executor,
+  id: string,
+  options: snapshots.FindOptions = {},
+): Promise<snapshots.SnapshotRow> {
+  const row = await snapshots.findSnapshot(db, 'org', id, options)
   if (!row) throw notFound('Snapshot', 'No snapshot exists with the given id')
   return row
 }

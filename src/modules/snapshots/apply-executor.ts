@@ -5,20 +5,23 @@ import type { UserItemsPlan } from './apply-plan.ts'
 
 /**
  * Named steps of an apply. After each one the (test-only) fault injector runs, so
- * a test can fail any step and prove the transaction leaves nothing behind.
+ * a test can fail any step and prove the transaction leaves nothing behind; the
+ * fault-injection test fails every name listed here.
  */
-export type ApplyStep =
-  | 'organization'
-  | 'pipelines'
-  | 'stages'
-  | 'properties'
-  | 'credentials'
-  | 'user'
-  | 'prompts'
-  | 'promptGrants'
-  | 'agents'
-  | 'automations'
-  | 'templates'
+export const applySteps = [
+  'organization',
+  'pipelines',
+  'stages',
+  'properties',
+  'credentials',
+  'user',
+  'prompts',
+  'promptGrants',
+  'agents',
+  'automations',
+  'templates',
+] as const
+export type ApplyStep = (typeof applySteps)[number]
 
 export async function step<T>(faults: FaultInjector, name: ApplyStep, run: () => Promise<T>): Promise<T> {
   const result = await run()

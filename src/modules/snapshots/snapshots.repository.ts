@@ -52,8 +52,31 @@ export function setSnapshotCounts(
     .executeTakeFirstOrThrow()
 }
 
-export function findSnapshot(db: Executor, kind: SnapshotKind, id: string): Promise<SnapshotRow | undefined> {
-  return db.selectFrom('snapshots').select(summaryColumns).where('kind', '=', kind).where('id', '=', id).executeTakeFirst()
+export interface FindOptions {
+  /**
+   * Inside an apply transaction: hold a KEY SHARE lock on the snapshot row until
+   * commit. Each statement of a READ COMMITTED transaction sees the latest commits,
+   * so without it a concurrent delete could empty the item tables between the
+   * apply's statements and the apply would create a user or organization with only
+   * some of the items. The lock makes a delete wait for the apply (and an apply
+   * that comes second see the snapshot gone: 404); changing access does not wait.
+   */
+  lockForApply?: boolean
+}
+
+export function findSnapshot(
+  db: Executor,
+  kind: SnapshotKind,
+  id: string,
+  options: FindOptions = {},
+): Promise<SnapshotRow | undefined> {
+  return db
+    .selectFrom('snapshots')
+    .select(summaryColumns)
+    .where('kind', '=', kind)
+    .where('id', '=', id)
+    .$if(options.lockForApply === true, (qb) => qb.forKeyShare())
+    .executeTakeFirst()
 }
 
 export interface ListOptions {

@@ -99,7 +99,7 @@ export async function applyUserSnapshot(
   // Hashing is slow on purpose; do it before the transaction holds any lock.
   const passwordHash = await ctx.passwords.hash(input.newUser.password)
   return ctx.db.transaction().execute(async (trx) => {
-    const snapshot = await visibleSnapshot(trx, actor, id)
+    const snapshot = await visibleSnapshot(trx, actor, id, { lockForApply: true })
     const plan = await planUserApply(trx, snapshot, organizationId, input, false)
     throwFirstProblem(plan.problems)
     const { newUser } = input

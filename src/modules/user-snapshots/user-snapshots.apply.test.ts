@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { useTestApp } from '../../../test/helpers/app.ts'
-import { newSuperadmin, newTenant, testPassword, uniqueEmail } from '../../../test/helpers/fixtures.ts'
+import { newTenant, testPassword, uniqueEmail } from '../../../test/helpers/fixtures.ts'
 import { api, expectErrorShape } from '../../../test/helpers/http.ts'
 import { seedPipeline, tenantFootprint } from '../../../test/helpers/seed.ts'
-import { matchingTarget, snapshotOf, sourceSetup } from '../../../test/helpers/scenarios.ts'
+import { crossOrgScenario, matchingTarget, snapshotOf, sourceSetup } from '../../../test/helpers/scenarios.ts'
 
 const newUserBody = (email = uniqueEmail('casey')) => ({
   email,
@@ -18,22 +18,8 @@ const newUserBody = (email = uniqueEmail('casey')) => ({
 describe('user snapshots: apply', () => {
   const t = useTestApp()
 
-  /** A snapshot shared with a target organization whose stages and agent match by name. */
-  async function crossOrgScenario(stages?: string[], agents?: string[]) {
-    const setup = await sourceSetup(t.app)
-    const target = await matchingTarget(t.app, stages, agents)
-    const snapshot = await snapshotOf(t.app, setup)
-    const root = await newSuperadmin(t.app)
-    const assigned = await api(t.app, 'PATCH', `/api/user-snapshots/${snapshot._id}/assign`, {
-      token: root.token,
-      body: { assignedOrgIds: [setup.tenant.organization.id, target.tenant.organization.id] },
-    })
-    assert.equal(assigned.status, 200)
-    return { setup, target, snapshot, root }
-  }
-
   it('cross-org: creates the user and clones everything they own, references resolved by name', async () => {
-    const { setup, target, snapshot } = await crossOrgScenario()
+    const { setup, target, snapshot } = await crossOrgScenario(t.app)
     const newUser = newUserBody()
     const response = await api(t.app, 'POST', `/api/user-snapshots/${snapshot._id}/apply`, {
       token: target.tenant.admin.token,
@@ -98,7 +84,7 @@ describe('user snapshots: apply', () => {
   })
 
   it('applies explicit pipelineMapping, sourceStatusesMapping and agentMapping (by agent id and by name)', async () => {
-    const { target, snapshot, setup } = await crossOrgScenario(['Fresh', 'Reached Out', 'Hot', 'Qualified'], ['Finisher', 'Backup'])
+    const { target, snapshot, setup } = await crossOrgScenario(t.app, ['Fresh', 'Reached Out', 'Hot', 'Qualified'], ['Finisher', 'Backup'])
     const byId = {
       newUser: newUserBody(),
       pipelineMapping: {
@@ -143,7 +129,7 @@ describe('user snapshots: apply', () => {
   })
 
   it('answers 422 listing every unresolved reference, and writes nothing', async () => {
-    const { target, snapshot, setup } = await crossOrgScenario(['New'], [])
+    const { target, snapshot, setup } = await crossOrgScenario(t.app, ['New'], [])
     const before = await tenantFootprint(t.app, target.tenant.organization.id)
     const newUser = newUserBody()
     const response = await api(t.app, 'POST', `/api/user-snapshots/${snapshot._id}/apply`, {
@@ -166,7 +152,7 @@ describe('user snapshots: apply', () => {
   })
 
   it('answers 422 for a mapping to a stage or agent missing in the target, and 400 for mapping keys naming no automation', async () => {
-    const { target, snapshot } = await crossOrgScenario()
+    const { target, snapshot } = await crossOrgScenario(t.app)
     const before = await tenantFootprint(t.app, target.tenant.organization.id)
     const url = `/api/user-snapshots/${snapshot._id}/apply`
     const token = target.tenant.admin.token
@@ -207,7 +193,7 @@ describe('user snapshots: apply', () => {
   })
 
   it('honours applyAutomations / applyPrompts / applyTemplates = false, counting what it skips', async () => {
-    const { target, snapshot } = await crossOrgScenario([], [])
+    const { target, snapshot } = await crossOrgScenario(t.app, [], [])
     const response = await api(t.app, 'POST', `/api/user-snapshots/${snapshot._id}/apply`, {
       token: target.tenant.admin.token,
       body: { newUser: newUserBody(), applyAutomations: false, applyTemplates: false },
@@ -286,7 +272,7 @@ describe('user snapshots: apply', () => {
   })
 
   it('answers 409 for a taken email (any case) and writes nothing', async () => {
-    const { target, snapshot } = await crossOrgScenario()
+    const { target, snapshot } = await crossOrgScenario(t.app)
     const before = await tenantFootprint(t.app, target.tenant.organization.id)
     const response = await api(t.app, 'POST', `/api/user-snapshots/${snapshot._id}/apply`, {
       token: target.tenant.admin.token,
@@ -298,7 +284,7 @@ describe('user snapshots: apply', () => {
   })
 
   it('lets a SUPERADMIN apply into another organization with ?organizationId=, and refuses that to an ADMIN', async () => {
-    const { target, snapshot, root, setup } = await crossOrgScenario()
+    const { target, snapshot, root, setup } = await crossOrgScenario(t.app)
     const byRoot = await api(t.app, 'POST', `/api/user-snapshots/${snapshot._id}/apply?organizationId=${target.tenant.organization.id}`, {
       token: root.token,
       body: { newUser: { ...newUserBody(), accessRole: 'ADMIN' } },
@@ -325,7 +311,7 @@ describe('user snapshots: apply', () => {
   })
 
   it('rejects malformed bodies with 400 and field paths, writing nothing', async () => {
-    const { target, snapshot } = await crossOrgScenario()
+    const { target, snapshot } = await crossOrgScenario(t.app)
     const before = await tenantFootprint(t.app, target.tenant.organization.id)
     const url = `/api/user-snapshots/${snapshot._id}/apply`
     const base = newUserBody()
@@ -359,7 +345,7 @@ describe('user snapshots: apply', () => {
   })
 
   it('dry run returns the result counts and the plan, writes nothing, and predicts the apply', async () => {
-    const { target, snapshot, setup } = await crossOrgScenario(['New', 'Contacted', 'Hot'])
+    const { target, snapshot, setup } = await crossOrgScenario(t.app, ['New', 'Contacted', 'Hot'])
     const before = await tenantFootprint(t.app, target.tenant.organization.id)
     const url = `/api/user-snapshots/${snapshot._id}/apply`
     const body = {
@@ -416,7 +402,7 @@ describe('user snapshots: apply', () => {
   })
 
   it('keeps the new user\u2019s login working with the password given (argon2id hash stored, never the password)', async () => {
-    const { target, snapshot } = await crossOrgScenario()
+    const { target, snapshot } = await crossOrgScenario(t.app)
     const newUser = newUserBody()
     const response = await api(t.app, 'POST', `/api/user-snapshots/${snapshot._id}/apply`, { token: target.tenant.admin.token, body: { newUser } })
     assert.equal(response.status, 201)

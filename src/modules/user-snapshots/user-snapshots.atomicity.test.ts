@@ -4,7 +4,7 @@ import { useTestApp } from '../../../test/helpers/app.ts'
 import { newSuperadmin, newTenant, uniqueEmail } from '../../../test/helpers/fixtures.ts'
 import { api, expectErrorShape } from '../../../test/helpers/http.ts'
 import { seedAgent, seedBulkItems, seedPipeline, tenantFootprint } from '../../../test/helpers/seed.ts'
-import { matchingTarget, snapshotOf, sourceSetup } from '../../../test/helpers/scenarios.ts'
+import { crossOrgScenario } from '../../../test/helpers/scenarios.ts'
 
 /** Test-only fault injection: fail the named step of the next applies. */
 const fault = { step: null as string | null }
@@ -17,17 +17,7 @@ describe('user snapshots: all or nothing', () => {
     recordQueries: true,
   })
 
-  async function shared() {
-    const setup = await sourceSetup(t.app)
-    const target = await matchingTarget(t.app)
-    const snapshot = await snapshotOf(t.app, setup)
-    const root = await newSuperadmin(t.app)
-    await api(t.app, 'PATCH', `/api/user-snapshots/${snapshot._id}/assign`, {
-      token: root.token,
-      body: { assignedOrgIds: [target.tenant.organization.id, setup.tenant.organization.id] },
-    })
-    return { setup, target, snapshot }
-  }
+  const shared = () => crossOrgScenario(t.app)
 
   it('a failure after the last insert rolls everything back (500, nothing written)', async () => {
     const { target, snapshot } = await shared()

@@ -29,8 +29,13 @@ export function isVisibleTo(actor: Actor, row: snapshots.SnapshotRow): boolean {
   return isSuperadmin(actor) || row.is_global || row.assigned_org_ids.includes(actor.organizationId)
 }
 
-export async function visibleSnapshot(db: Executor, actor: Actor, id: string): Promise<snapshots.SnapshotRow> {
-  const row = await snapshots.findSnapshot(db, 'user', id)
+export async function visibleSnapshot(
+  db: Executor,
+  actor: Actor,
+  id: string,
+  options: snapshots.FindOptions = {},
+): Promise<snapshots.SnapshotRow> {
+  const row = await snapshots.findSnapshot(db, 'user', id, options)
   if (!row || !isVisibleTo(actor, row)) throw snapshotNotFound()
   return row
 }

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict'
+import { describe, it, type TestContext } from 'node:test'
+import { applySteps } from '#src/modules/snapshots/apply-executor.ts'
+import { useTestApp } from '../helpers/app.ts'
+import { uniqueEmail } from '../helpers/fixtures.ts'
+import { databaseDigest } from '../helpers/digest.ts'
+import { api, expectErrorShape, type ApiResponse } from '../helpers/http.ts'
+import { crossOrgScenario, newUserBody, orgApplyBody, orgSourceSetup, snapshotOf, sourceSetup } from '../helpers/scenarios.ts'
+
+/**
+ * All or nothing, step by step: every named step of every kind of apply is failed
+ * in turn (the test-only fault injector throws right after the step ran), and the
+ * whole database, every row of every table, must be exactly as before. The steps
+ * are recorded from a successful apply first, so a step added to the executor is
+ * failed here without anyone editing this file; the last test proves every step
+ * the executor declares was failed at least once.
+ */
+const fault = { failAt: null as string | null, fired: false, seen: [] as string[] }
+const failedSteps = new Set<string>()
+
+interface Scenario {
+  name: string
+  /** The steps a successful apply of this scenario runs, in order. */
+  expectedSteps: string[]
+  /** Builds the source and target; returns a request maker taking a fresh-identity flag. */
+  prepare(): Promise<(fresh: string) => Promise<ApiResponse>>
+}
+
+describe('fault injection: every apply step rolls back completely', () => {
+  const t = useTestApp({
+    faults: (step) => {
+      fault.seen.push(step)
+      if (step === fault.failAt) {
+        fault.fired = true
+        throw new Error(`injected failure after step ${step}`)
+      }
+    },
+  })
+
+  const scenarios: Scenario[] = [
+    {
+      name: 'user snapshot, cross-organization apply',
+      expectedSteps: ['user', 'prompts', 'automations', 'templates'],
+      async prepare() {
+        const { target, snapshot } = await crossOrgScenario(t.app)
+        return (fresh) =>
+          api(t.app, 'POST', `/api/user-snapshots/${snapshot._id}/apply`, {
+            token: target.tenant.admin.token,
+            body: { newUser: newUserBody(`${fresh}@example.test`) },
+          })
+      },
+    },
+    {
+      name: 'user snapshot, same-organization apply (one prompt cloned, the other granted)',
+      expectedSteps: ['user', 'prompts', 'promptGrants'],
+      async prepare() {
+        const setup = await sourceSetup(t.app)
+        const snapshot = await snapshotOf(t.app, setup)
+        return (fresh) =>
+          api(t.app, 'POST', `/api/user-snapshots/${snapshot._id}/apply`, {
+            token: setup.tenant.admin.token,
+            body: { newUser: newUserBody(`${fresh}@example.test`), selectedPromptNames: ['Objections'] },
+          })
+      },
+    },
+    {
+      name: 'org snapshot apply with a first user and credentials',
+      expectedSteps: [
+        'organization',
+        'pipelines',
+        'stages',
+        'properties',
+        'credentials',
+        'user',
+        'prompts',
+        'automations',
+        'templates',
+        'agents',
+      ],
+      async prepare() {
+        const source = await orgSourceSetup(t.app)
+        return (fresh) =>
+          api(t.app, 'POST', `/api/org-snapshots/${source.snapshot._id}/apply`, {
+            token: source.root.token,
+            body: orgApplyBody({
+              orgName: `Org ${fresh}`,
+              firstUser: { email: `${fresh}@example.test`, password: 'TempPass!2026', fullName: 'First Admin' },
+              credentials: { anthropicApiKey: `sk-${fresh}`, sinchApiToken: `sinch-${fresh}` },
+            }),
+          })
+      },
+    },
+  ]
+
+  async function runWithFault(step: string | null, request: () => Promise<ApiResponse>) {
+    fault.failAt = step
+    fault.fired = false
+    fault.seen = []
+    try {
+      return { response: await request(), seen: fault.seen, fired: fault.fired }
+    } finally {
+      fault.failAt = null
+    }
+  }
+
+  for (const scenario of scenarios) {
+    it(`${scenario.name}: each step, failed, leaves every table untouched`, async (tc: TestContext) => {
+      const apply = await scenario.prepare()
+
+      // A successful apply tells which steps this kind of apply runs.
+      const recorded = await runWithFault(null, () => apply(uniqueEmail('record').split('@')[0]!))
+      assert.equal(recorded.response.status, 201, recorded.response.raw)
+      assert.deepEqual(recorded.seen, scenario.expectedSteps)
+
+      const fresh = uniqueEmail('fault').split('@')[0]!
+      for (const step of recorded.seen) {
+        await tc.test(`fails after "${step}"`, async () => {
+          const before = await databaseDigest(t.app.ctx.db)
+          const { response, fired } = await runWithFault(step, () => apply(fresh))
+          assert.ok(fired, `the fault at ${step} fired`)
+          assert.equal(response.status, 500, response.raw)
+          assert.equal(expectErrorShape(response).error, 'Internal server error')
+          assert.ok(!response.raw.includes('injected'), 'internal error messages never reach the client')
+          assert.deepEqual(await databaseDigest(t.app.ctx.db), before)
+          failedSteps.add(step)
+        })
+      }
+
+      // Nothing of the failed attempts lingers: the very same request now succeeds in full.
+      const retry = await runWithFault(null, () => apply(fresh))
+      assert.equal(retry.response.status, 201, retry.response.raw)
+      assert.deepEqual(retry.response.body.result.cloned, recorded.response.body.result.cloned)
+    })
+  }
+
+  it('failed every step the apply executor declares', () => {
+    assert.deepEqual([...failedSteps].sort(), [...applySteps].sort())
+  })
+})
