@@ -18,7 +18,9 @@ export async function captureSnapshot(
   kind: SnapshotKind,
   input: CreateSnapshotInput,
 ): Promise<SnapshotRow> {
-  return db.transaction().execute(async (trx) => {
+  // Repeatable read: every statement of the capture sees the same moment, so a copy
+  // taken while the source changes (or its user is deleted) is still consistent.
+  return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
     const organization = await findOrganization(trx, input.sourceOrgId)
     if (!organization) throw notFound('Organization', 'No organization exists with the given sourceOrgId')
     const user = await findUserById(trx, input.sourceUserId)

@@ -80,6 +80,35 @@ describe('user snapshots: all or nothing', () => {
     assert.equal(automations.length, 3)
   })
 
+  it('a capture racing with the deletion of its source user is complete or 404, never partial', async () => {
+    for (let round = 0; round < 6; round++) {
+      const source = await newTenant(t.app)
+      await seedBulkItems(t.app, source.organization.id, source.salesRep.id, {
+        automations: 300,
+        prompts: 300,
+        templates: 300,
+        promptBytes: 2000,
+      })
+      const [captured, deleted] = await Promise.all([
+        api(t.app, 'POST', '/api/user-snapshots', {
+          token: source.admin.token,
+          body: { name: `race ${round}`, sourceOrgId: source.organization.id, sourceUserId: source.salesRep.id },
+        }),
+        api(t.app, 'DELETE', `/api/user/${source.salesRep.id}`, { token: source.admin.token }),
+      ])
+      assert.equal(deleted.status, 200)
+      if (captured.status === 404) continue
+      assert.equal(captured.status, 201, captured.raw)
+      assert.deepEqual(captured.body.snapshot.counts, { automations: 300, prompts: 300, templates: 300 })
+      const stored = await t.app.ctx.db
+        .selectFrom('snapshot_prompts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('snapshot_id', '=', captured.body.snapshot._id)
+        .executeTakeFirstOrThrow()
+      assert.equal(Number(stored.n), 300)
+    }
+  })
+
   it('issues the same number of SQL statements for 10 and for 1,000 items', async () => {
     async function statementsFor(items: number): Promise<{ capture: number; apply: number; dryRun: number }> {
       const source = await newTenant(t.app)
