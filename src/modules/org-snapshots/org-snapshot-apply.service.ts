@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.ts'
 import type { Executor } from '../../db/database.ts'
+import { readConsistently } from '../../db/transactions.ts'
 import type { SecretBox } from '../../shared/crypto.ts'
 import type { AppError } from '../../shared/errors.ts'
 import { newId } from '../../shared/ids.ts'
@@ -138,8 +139,9 @@ function plannedCounts(plan: OrgApplyPlan) {
 }
 
 export async function dryRunOrgSnapshot(ctx: AppContext, id: string, input: ApplyOrgSnapshotInput) {
-  const snapshot = await findOrgSnapshot(ctx.db, id)
-  const plan = await planOrgApply(ctx.db, ctx.secrets, snapshot, input, true)
+  const plan = await readConsistently(ctx.db, async (trx) =>
+    planOrgApply(trx, ctx.secrets, await findOrgSnapshot(trx, id), input, true),
+  )
   return {
     message: 'Dry run',
     result: {

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.ts'
 import type { Executor } from '../../db/database.ts'
+import { readConsistently } from '../../db/transactions.ts'
 import type { Actor } from '../../shared/actor.ts'
 import { emailExists, insertUser } from '../users/users.repository.ts'
 import { executeUserItems, step } from '../snapshots/apply-executor.ts'
@@ -71,9 +72,10 @@ export async function dryRunUserSnapshot(
   input: ApplyUserSnapshotInput,
   requestedOrg: string | undefined,
 ) {
-  const organizationId = await applyTarget(ctx.db, actor, requestedOrg)
-  const snapshot = await visibleSnapshot(ctx.db, actor, id)
-  const plan = await planUserApply(ctx.db, snapshot, organizationId, input, true)
+  const plan = await readConsistently(ctx.db, async (trx) => {
+    const organizationId = await applyTarget(trx, actor, requestedOrg)
+    return planUserApply(trx, await visibleSnapshot(trx, actor, id), organizationId, input, true)
+  })
   return {
     message: 'Dry run',
     result: {
