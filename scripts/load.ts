@@ -23,7 +23,7 @@ import { testConfig } from '../test/helpers/app.ts'
 import { createPostgresDatabase } from '../test/helpers/database.ts'
 import { newSuperadmin, newTenant, uniqueSuffix } from '../test/helpers/fixtures.ts'
 import { seedAgent, seedBulkItems, seedPipeline } from '../test/helpers/seed.ts'
-import { startServer, type ServerProcess } from '../test/helpers/server.ts'
+import { startProductionServer, type ServerProcess } from '../test/helpers/server.ts'
 
 const env = process.env
 const number = (name: string, fallback: number) => {
@@ -128,7 +128,7 @@ async function main() {
   try {
     console.log(`seeding ${tenants} tenants with ${itemsPerKind * 3} items each in ${created.name} ...`)
     const { callers, snapshots } = await seed(created.url)
-    server = await startServer({ databaseUrl: created.url, applicationName: 'tether-load' })
+    server = await startProductionServer({ databaseUrl: created.url, applicationName: 'tether-load' })
     console.log(`server ${server.url} (pid ${server.pid}); ${connections} connections for ${durationSeconds} s ...`)
 
     const runTag = uniqueSuffix()

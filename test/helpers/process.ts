@@ -21,6 +21,13 @@ function killAll() {
 }
 process.on('exit', killAll)
 
+/** Kills every child still running and waits (bounded) until they are gone. */
+export async function stopAllProcesses(): Promise<void> {
+  const exits = [...children].map((child) => new Promise<void>((resolve) => child.once('exit', () => resolve())))
+  killAll()
+  await within(10_000, 'child processes to exit', Promise.all(exits)).catch(() => {})
+}
+
 /** Registers cleanup for the calling test file: kill leftover children, remove scratch dirs. */
 export function useProcesses() {
   const scratch = mkdtempSync(join(tmpdir(), 'tether-process-'))
@@ -58,9 +65,14 @@ function spawnNode(script: string, args: string[], env: Record<string, string>) 
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.add(child)
+  // Keep the most recent output only: a server under load logs every request.
   const output = { stdout: '', stderr: '' }
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk))
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk))
+  const keep = (stream: 'stdout' | 'stderr') => (chunk: string) => {
+    output[stream] += chunk
+    if (output[stream].length > 512 * 1024) output[stream] = output[stream].slice(-256 * 1024)
+  }
+  child.stdout.setEncoding('utf8').on('data', keep('stdout'))
+  child.stderr.setEncoding('utf8').on('data', keep('stderr'))
   const exited = new Promise<Exit>((resolve) => {
     child.on('exit', (code, signal) => {
       children.delete(child)
@@ -95,6 +107,7 @@ export const runCli = (args: string[], env: Record<string, string>) => runScript
 
 export interface ServerProcess {
   readonly child: ChildProcess
+  readonly pid: number
   /** http://127.0.0.1:<port> */
   readonly url: string
   readonly output: { stdout: string; stderr: string }
@@ -128,6 +141,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
   }
   return {
     child,
+    pid: child.pid!,
     url,
     output,
     exited,
@@ -168,13 +182,13 @@ export async function openSocket(server: { url: string }): Promise<Socket> {
   return socket
 }
 
-/** JSON over real HTTP. */
-export async function http(
+/** JSON over real HTTP, with a bounded wait; `body` is the parsed JSON (or the text when it is not JSON). */
+export async function httpJson(
   server: { url: string },
   method: string,
   path: string,
-  options: { token?: string; body?: unknown } = {},
-): Promise<{ status: number; body: any }> {
+  options: { token?: string; body?: unknown; timeoutMs?: number } = {},
+): Promise<{ status: number; body: any; raw: string }> {
   const headers: Record<string, string> = {}
   if (options.token) headers.authorization = `Bearer ${options.token}`
   if (options.body !== undefined) headers['content-type'] = 'application/json'
@@ -182,8 +196,25 @@ export async function http(
     method,
     headers,
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    signal: AbortSignal.timeout(15_000),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
   })
-  const text = await response.text()
-  return { status: response.status, body: text ? JSON.parse(text) : undefined }
+  const raw = await response.text()
+  let body: unknown = raw || undefined
+  try {
+    body = raw ? JSON.parse(raw) : undefined
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, body, raw }
+}
+
+/** Status and parsed body only (for deep-equal assertions). */
+export async function http(
+  server: { url: string },
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown } = {},
+): Promise<{ status: number; body: any }> {
+  const { status, body } = await httpJson(server, method, path, options)
+  return { status, body }
 }

@@ -9,7 +9,7 @@ import { newSuperadmin, newTenant, uniqueEmail, uniqueSuffix } from '../helpers/
 import { api } from '../helpers/http.ts'
 import { newUserBody, orgApplyBody } from '../helpers/scenarios.ts'
 import { seedAgent, seedBulkItems, seedPipeline } from '../helpers/seed.ts'
-import { httpJson, startServer, stopAllServers, type ServerProcess } from '../helpers/server.ts'
+import { httpJson, startProductionServer, stopAllServers, type ServerProcess } from '../helpers/server.ts'
 
 /**
  * Crash safety with real processes on PostgreSQL: the real server is killed with
@@ -114,7 +114,7 @@ describe('crash: kill -9 during an apply', () => {
     try {
       await lock.query('begin')
       await lock.query(`lock table ${options.lockTable} in share mode`)
-      server = await startServer({ databaseUrl: t.database.url!, applicationName })
+      server = await startProductionServer({ databaseUrl: t.database.url!, applicationName })
       const inFlight = httpJson(server, 'POST', options.path, { token: source.root.token, body: options.body, timeoutMs: 120_000 }).then(
         (r) => ({ answered: r.status }),
         () => ({ answered: null }),
@@ -139,7 +139,7 @@ describe('crash: kill -9 during an apply', () => {
       (await sessionsOf(applicationName)).length === 0 ? true : undefined,
     )
     assert.deepEqual(await databaseDigest(t.app.ctx.db), before, 'nothing of the interrupted apply exists')
-    return startServer({ databaseUrl: t.database.url!, applicationName: `${applicationName}-restarted` })
+    return startProductionServer({ databaseUrl: t.database.url!, applicationName: `${applicationName}-restarted` })
   }
 
   it('a user apply of 10,000 items killed mid-transaction leaves nothing; after a restart it succeeds', async () => {

@@ -5,7 +5,7 @@ import { useTestApp } from '../helpers/app.ts'
 import { newSuperadmin, uniqueEmail, uniquePhone, uniqueSuffix } from '../helpers/fixtures.ts'
 import { api } from '../helpers/http.ts'
 import { crossOrgScenario, newUserBody, orgApplyBody, sourceSetup } from '../helpers/scenarios.ts'
-import { httpJson, startServer, stopAllServers, type ServerProcess } from '../helpers/server.ts'
+import { httpJson, startProductionServer, stopAllServers, type ServerProcess } from '../helpers/server.ts'
 
 /**
  * Exactly once across processes: two real servers share one PostgreSQL database
@@ -19,7 +19,7 @@ describe('races across two server processes', () => {
 
   before(async () => {
     assert.ok(t.database.url, 'the PostgreSQL pass provides a database URL')
-    servers.push(...(await Promise.all([1, 2].map(() => startServer({ databaseUrl: t.database.url! })))))
+    servers.push(...(await Promise.all([1, 2].map(() => startProductionServer({ databaseUrl: t.database.url! })))))
   })
   after(stopAllServers)
 
