@@ -11,7 +11,7 @@ import {
   organizationNameTaken,
   organizationPhoneTaken,
 } from '../organizations/organizations.repository.ts'
-import { emailExists, insertUser } from '../users/users.repository.ts'
+import { emailExists, insertUser, newUserRow } from '../users/users.repository.ts'
 import { executeUserItems, step } from '../snapshots/apply-executor.ts'
 import * as clone from '../snapshots/apply.repository.ts'
 import {
@@ -178,18 +178,7 @@ export async function applyOrgSnapshot(ctx: AppContext, id: string, input: Apply
     let user: { id: string; email: string } | null = null
     let userItems = { cloned: { automations: 0, prompts: 0, templates: 0 } }
     if (firstUser && passwordHash) {
-      user = await step(faults, 'user', () =>
-        insertUser(trx, {
-          organization_id: organizationId,
-          email: firstUser.email,
-          password_hash: passwordHash,
-          full_name: firstUser.fullName,
-          phone_number: firstUser.phoneNumber ?? null,
-          designation: firstUser.designation ?? null,
-          access_role: 'ADMIN',
-          department_id: null,
-        }),
-      )
+      user = await step(faults, 'user', () => insertUser(trx, newUserRow(organizationId, firstUser, passwordHash, 'ADMIN')))
       const target = { snapshotId: snapshot.id, organizationId, userId: user.id }
       userItems = await executeUserItems(trx, faults, plan.items, target, snapshot.source_org_id)
     }

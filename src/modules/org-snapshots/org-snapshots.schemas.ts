@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Email, Nullable, ObjectId, Password, Phone } from '../../shared/schemas.ts'
+import { Nullable, ObjectId, Phone } from '../../shared/schemas.ts'
 import { CredentialsInput, orgAddress, orgName } from '../organizations/organizations.schemas.ts'
-import { UserSummarySchema } from '../users/users.schemas.ts'
+import { newUserFields, UserSummarySchema } from '../users/users.schemas.ts'
 import {
   nextCursorField,
   PageQueryFields,
@@ -72,16 +72,7 @@ export const OrgSnapshotListResponse = Type.Object(
   { additionalProperties: true },
 )
 
-export const ApplyOrgSnapshotFirstUser = Type.Object(
-  {
-    email: Email(),
-    password: Password(),
-    fullName: Type.String({ minLength: 1, maxLength: 200 }),
-    phoneNumber: Type.Optional(
-      Phone('Optional E.164-style phone (must start with +1 or +91 followed by 10 digits).'),
-    ),
-    designation: Type.Optional(Type.String({ maxLength: 200 })),
-  },
+export const ApplyOrgSnapshotFirstUser = Type.Object(newUserFields,
   { additionalProperties: false, description: 'Created as ADMIN of the new organization' },
 )
 

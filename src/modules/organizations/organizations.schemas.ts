@@ -1,5 +1,6 @@
 import { Type, type Static, type TBoolean, type TNull, type TOptional, type TString, type TUnion } from '@sinclair/typebox'
-import { Email, MapOf, ObjectId, Password, Phone, Timestamp } from '../../shared/schemas.ts'
+import { MapOf, ObjectId, Phone, Timestamp } from '../../shared/schemas.ts'
+import { newUserFields } from '../users/users.schemas.ts'
 
 export const credentialNames = [
   'anthropicApiKey',
@@ -62,14 +63,7 @@ export const CreateOrganizationBody = Type.Object(
     name: orgName,
     phoneNumber: Phone('Organization phone: +1 or +91 followed by 10 digits; unique'),
     address: orgAddress,
-    adminDetails: Type.Object(
-      {
-        email: Email(),
-        password: Password(),
-        fullName: Type.String({ minLength: 1, maxLength: 200 }),
-        phoneNumber: Type.Optional(Phone()),
-        designation: Type.Optional(Type.String({ maxLength: 200 })),
-      },
+    adminDetails: Type.Object(newUserFields,
       { additionalProperties: false, description: 'The organization\u2019s first ADMIN' },
     ),
     creds: Type.Optional(CredentialsInput),

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.ts'
 import type { Executor } from '../../db/database.ts'
 import { canSeeOrganization, type Actor } from '../../shared/actor.ts'
 import { notFound } from '../../shared/errors.ts'
-import { insertUser } from '../users/users.repository.ts'
+import { insertUser, newUserRow } from '../users/users.repository.ts'
 import * as credentials from './credentials.repository.ts'
 import * as dynamicProperties from './dynamic-properties.repository.ts'
 import type {
@@ -40,16 +40,7 @@ export async function createOrganization(
       phone_number: input.phoneNumber,
       address: input.address,
     })
-    const admin = await insertUser(trx, {
-      organization_id: organization.id,
-      email: input.adminDetails.email,
-      password_hash: passwordHash,
-      full_name: input.adminDetails.fullName,
-      phone_number: input.adminDetails.phoneNumber ?? null,
-      designation: input.adminDetails.designation ?? null,
-      access_role: 'ADMIN',
-      department_id: null,
-    })
+    const admin = await insertUser(trx, newUserRow(organization.id, input.adminDetails, passwordHash, 'ADMIN'))
     if (input.creds) await credentials.writeCredentials(trx, ctx.secrets, organization.id, input.creds)
     return { organizationId: organization.id, adminUserId: admin.id }
   })

@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.ts'
 import type { Executor } from '../../db/database.ts'
 import { readConsistently } from '../../db/transactions.ts'
 import type { Actor } from '../../shared/actor.ts'
-import { emailExists, insertUser } from '../users/users.repository.ts'
+import { emailExists, insertUser, newUserRow } from '../users/users.repository.ts'
 import { executeUserItems, step } from '../snapshots/apply-executor.ts'
 import {
   assertNamesExist,
@@ -106,16 +106,7 @@ export async function applyUserSnapshot(
     throwFirstProblem(plan.problems)
     const { newUser } = input
     const user = await step(ctx.faults, 'user', () =>
-      insertUser(trx, {
-        organization_id: organizationId,
-        email: newUser.email,
-        password_hash: passwordHash,
-        full_name: newUser.fullName,
-        phone_number: newUser.phoneNumber ?? null,
-        designation: newUser.designation ?? null,
-        access_role: newUser.accessRole,
-        department_id: null,
-      }),
+      insertUser(trx, newUserRow(organizationId, newUser, passwordHash, newUser.accessRole)),
     )
     const done = await executeUserItems(
       trx,

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { AssignableRoleSchema, Email, MapOf, Nullable, ObjectId, Password, Phone } from '../../shared/schemas.ts'
-import { UserSummarySchema } from '../users/users.schemas.ts'
+import { AssignableRoleSchema, MapOf, Nullable, ObjectId } from '../../shared/schemas.ts'
+import { newUserFields, UserSummarySchema } from '../users/users.schemas.ts'
 import {
   nextCursorField,
   PageQueryFields,
@@ -72,16 +72,7 @@ const mappingKeys = { keys: { maxLength: 200 }, maxProperties: 10_000 }
 const stageName = Type.String({ maxLength: 200 })
 
 export const ApplyUserSnapshotNewUser = Type.Object(
-  {
-    email: Email(),
-    password: Password(),
-    fullName: Type.String({ minLength: 1, maxLength: 200 }),
-    phoneNumber: Type.Optional(
-      Phone('Optional E.164-style phone (must start with +1 or +91 followed by 10 digits).'),
-    ),
-    designation: Type.Optional(Type.String({ maxLength: 200 })),
-    accessRole: AssignableRoleSchema,
-  },
+  { ...newUserFields, accessRole: AssignableRoleSchema },
   { additionalProperties: false },
 )
 

@@ -5,6 +5,25 @@ import { conflict } from '../../shared/errors.ts'
 
 export type UserRow = Selectable<UsersTable>
 
+/** The row of a user created from a profile (a request body) with an already hashed password. */
+export function newUserRow(
+  organizationId: string,
+  profile: { email: string; fullName: string; phoneNumber?: string; designation?: string },
+  passwordHash: string,
+  accessRole: NewUserRow['access_role'],
+): NewUserRow {
+  return {
+    organization_id: organizationId,
+    email: profile.email,
+    password_hash: passwordHash,
+    full_name: profile.fullName,
+    phone_number: profile.phoneNumber ?? null,
+    designation: profile.designation ?? null,
+    access_role: accessRole,
+    department_id: null,
+  }
+}
+
 export const emailTaken = (email: string) =>
   conflict('Email already exists', `A user with the email ${email} already exists`, { field: 'email' })
 

@@ -31,13 +31,18 @@ export type UserDto = Static<typeof UserSchema>
 const fullName = Type.String({ minLength: 1, maxLength: 200, description: 'Display name' })
 const designation = Type.String({ maxLength: 200, description: 'Job title' })
 
+/** The profile of a user being created: by POST /api/user, an organization's first ADMIN, or a snapshot apply. */
+export const newUserFields = {
+  email: Email('Login email, unique across the platform (case-insensitive)'),
+  password: Password(),
+  fullName,
+  phoneNumber: Type.Optional(Phone('Optional E.164-style phone (must start with +1 or +91 followed by 10 digits).')),
+  designation: Type.Optional(designation),
+}
+
 export const CreateUserBody = Type.Object(
   {
-    email: Email('Login email, unique across the platform (case-insensitive)'),
-    password: Password(),
-    fullName,
-    phoneNumber: Type.Optional(Phone()),
-    designation: Type.Optional(designation),
+    ...newUserFields,
     accessRole: AccessRoleSchema,
     departmentId: Type.Optional(ObjectId('Department the user belongs to')),
     loginDisabled: Type.Optional(Type.Boolean({ default: false })),

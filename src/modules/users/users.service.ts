@@ -32,13 +32,7 @@ export async function createUser(ctx: AppContext, actor: Actor, input: CreateUse
   }
   const passwordHash = await ctx.passwords.hash(input.password)
   const row = await users.insertUser(ctx.db, {
-    organization_id: organizationId,
-    email: input.email,
-    password_hash: passwordHash,
-    full_name: input.fullName,
-    phone_number: input.phoneNumber ?? null,
-    designation: input.designation ?? null,
-    access_role: input.accessRole,
+    ...users.newUserRow(organizationId, input, passwordHash, input.accessRole),
     department_id: input.departmentId ?? null,
     login_disabled: input.loginDisabled ?? false,
   })
