@@ -96,6 +96,7 @@ export async function applyUserSnapshot(
   input: ApplyUserSnapshotInput,
   requestedOrg: string | undefined,
 ) {
+  // 403/404 before the deliberately slow password hash; the transaction checks the snapshot again under lock.
   const organizationId = await applyTarget(ctx.db, actor, requestedOrg)
   await visibleSnapshot(ctx.db, actor, id)
   // Hashing is slow on purpose; do it before the transaction holds any lock.
