@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, type KyselyPlugin, type LogEvent } from 'kysel
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
 import type { Config } from '../config.ts'
+import { lockDataDir, type DataDirLock } from './data-dir-lock.ts'
 import type { Database } from './database.ts'
 
 // bigint columns (counts, sequences) fit in a JS number for everything we store.
@@ -42,9 +43,19 @@ export async function openDatabase(
   }
 
   let pglite = options.pglite
+  let lock: DataDirLock | undefined
   if (!pglite) {
-    if (settings.dataDir !== 'memory://') mkdirSync(settings.dataDir, { recursive: true })
-    pglite = await PGlite.create(settings.dataDir === 'memory://' ? undefined : settings.dataDir)
+    if (settings.dataDir !== 'memory://') {
+      mkdirSync(settings.dataDir, { recursive: true })
+      // Before PGlite touches the directory: a second process must not even recover its WAL.
+      lock = await lockDataDir(settings.dataDir)
+    }
+    try {
+      pglite = await PGlite.create(settings.dataDir === 'memory://' ? undefined : settings.dataDir)
+    } catch (error) {
+      await lock?.release()
+      throw error
+    }
   }
   const instance = pglite
   const db = new Kysely<Database>({ dialect: new PGliteDialect(instance), log, plugins: options.plugins })
@@ -52,10 +63,14 @@ export async function openDatabase(
     db,
     kind: 'pglite',
     async close() {
-      await db.destroy()
-      // Kysely only tears down a driver it has used; an instance that never ran a
-      // query would otherwise stay open and keep the process alive.
-      if (!instance.closed) await instance.close()
+      try {
+        await db.destroy()
+        // Kysely only tears down a driver it has used; an instance that never ran a
+        // query would otherwise stay open and keep the process alive.
+        if (!instance.closed) await instance.close()
+      } finally {
+        await lock?.release()
+      }
     },
   }
 }
