@@ -1,35 +1,21 @@
 import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { isPhoneNumber } from './shared/schemas.ts'
+import { Type, type StaticDecode, type TSchema } from '@sinclair/typebox'
+import { TransformDecode, TransformDecodeError } from '@sinclair/typebox/value'
+import { Ajv, type ErrorObject } from 'ajv'
+import type { PasswordHashOptions } from './shared/passwords.ts'
+import { phonePattern, StringEnum } from './shared/schemas.ts'
 
 /**
  * Configuration is parsed once at start-up from the environment, validated, frozen
  * and passed in. Nothing else in the code reads process.env.
+ *
+ * `settingsSchema` below is the one place a variable is declared: the property is
+ * where it lands in Config, `env` names the variable, and the schema gives its type,
+ * default and range. Adding a variable is adding one property (and its README row,
+ * which a unit test compares with the schema); Config's type follows from the schema.
  */
-export interface Config {
-  readonly nodeEnv: 'development' | 'production' | 'test'
-  readonly host: string
-  readonly port: number
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
-  readonly database:
-    | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number }
-    /** dataDir is a directory, or 'memory://' for a throw-away in-memory database. */
-    | { readonly kind: 'pglite'; readonly dataDir: string }
-  readonly jwtSecret: Uint8Array
-  readonly jwtTtlSeconds: number
-  readonly encryptionKey: Buffer
-  readonly bodyLimitBytes: number
-  readonly login: { readonly maxFailures: number; readonly lockoutSeconds: number }
-  readonly passwordHash: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number }
-  /** The organization SUPERADMINs belong to, created with the first of them. */
-  readonly platformOrganization: { readonly name: string; readonly phone: string }
-  /** The SUPERADMIN to create at start-up unless a user with that email exists. */
-  readonly bootstrap?: { readonly email: string; readonly password: string }
-  readonly shutdownTimeoutMs: number
-  /** Fastify trustProxy: which proxies may set X-Forwarded-For (client address for login limits). */
-  readonly trustProxy: boolean | number | string
-}
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -37,34 +23,195 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>
 
-const secretFileName = 'secrets.json'
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
-  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number (got "${raw}")`)
-  const value = Number(raw)
-  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max} (got ${value})`)
-  return value
+/**
+ * Keywords the schema adds to JSON Schema (registered with Ajv below): `env` names the
+ * variable; `allowed` says in words what a value failing `pattern` may be; `sensitive`
+ * values are never repeated in an error; `untrimmed` values keep their outer spaces.
+ */
+interface VariableSchema extends TSchema {
+  env: string
+  allowed?: string
+  sensitive?: boolean
+  untrimmed?: boolean
 }
 
-/** Durations as seconds ("3600") or with a unit ("90s", "30m", "12h", "7d"). */
+/** The environment variable `name`, whose text the schema validates (coerced to numbers where it says so). */
+const env = <T extends TSchema>(name: string, schema: T) => Type.Unsafe<StaticDecode<T>>({ ...schema, env: name })
+
+const durationAllowed = 'a duration of at least one second, such as 3600, 90s, 30m, 12h or 7d'
+const durationUnits: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 }
+
+/** Durations as seconds ("3600") or with a unit ("90s", "30m", "12h", "7d"), at least one second. */
 export function parseDuration(name: string, raw: string): number {
-  const match = /^(\d+)\s*(s|m|h|d)?$/.exec(raw.trim())
-  if (!match) throw new ConfigError(`${name} must be a duration such as 3600, 30m, 12h or 7d (got "${raw}")`)
-  const factor = { s: 1, m: 60, h: 3600, d: 86400 }[match[2] ?? 's'] ?? 1
-  const seconds = Number(match[1]) * factor
-  if (seconds < 1) throw new ConfigError(`${name} must be at least one second`)
+  const match = /^(\d+)\s*([smhd]?)$/.exec(raw.trim())
+  const seconds = match ? Number(match[1]) * (durationUnits[match[2] || 's'] ?? 1) : Number.NaN
+  if (!(seconds >= 1)) throw new ConfigError(`${name} must be ${durationAllowed} (got "${raw}")`)
   return seconds
 }
 
-function decodeKey(name: string, raw: string): Buffer {
-  const trimmed = raw.trim()
-  // Base64 of 32 bytes always ends in '=', so all-hex input is meant as hex.
-  if (/^[0-9a-fA-F]+$/.test(trimmed) && trimmed.length !== 64) {
-    throw new ConfigError(`${name} must be 32 bytes: 64 hex characters (got ${trimmed.length}) or base64`)
+const duration = (name: string, fallback: string) =>
+  Type.Transform(env(name, Type.String({ default: fallback, pattern: '^0*[1-9]\\d*\\s*[smhd]?$', allowed: durationAllowed })))
+    .Decode((raw) => parseDuration(name, raw))
+    .Encode(String)
+
+/** TRUST_PROXY: false, true, a hop count, or a comma-separated list of proxy addresses/CIDRs. */
+const trustProxy = Type.Transform(
+  env(
+    'TRUST_PROXY',
+    Type.String({
+      default: 'false',
+      pattern: '^(true|false|\\d+|[0-9A-Fa-f.:/,\\s]+)$',
+      allowed: 'true, false, a hop count or a comma-separated list of addresses',
+    }),
+  ),
+)
+  .Decode((raw): boolean | number | string => (raw === 'false' ? false : raw === 'true' ? true : /^\d+$/.test(raw) ? Number(raw) : raw))
+  .Encode(String)
+
+/** The SUPERADMIN to create at start-up unless a user with that email exists: both or neither. */
+const bootstrap = Type.Transform(
+  Type.Object({
+    email: Type.Optional(env('BOOTSTRAP_SUPERADMIN_EMAIL', Type.String())),
+    password: Type.Optional(env('BOOTSTRAP_SUPERADMIN_PASSWORD', Type.String({ minLength: 8, sensitive: true, untrimmed: true }))),
+  }),
+)
+  .Decode(({ email, password }) => {
+    if (Boolean(email) !== Boolean(password)) {
+      throw new ConfigError('BOOTSTRAP_SUPERADMIN_EMAIL and BOOTSTRAP_SUPERADMIN_PASSWORD must be set together')
+    }
+    return email && password ? { email, password } : undefined
+  })
+  .Encode((pair) => ({ email: pair?.email, password: pair?.password }))
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+export const settingsSchema = Type.Object({
+  nodeEnv: env('NODE_ENV', StringEnum(['development', 'production', 'test'], { default: 'development' })),
+  host: env('HOST', Type.String({ default: '127.0.0.1' })),
+  port: env('PORT', Type.Integer({ minimum: 0, maximum: 65535, default: 2212 })),
+  logLevel: env('LOG_LEVEL', StringEnum(logLevels, { default: 'info' })),
+  /** DATABASE_URL selects PostgreSQL; without it the embedded PGlite lives in DATA_DIR (see loadConfig). */
+  database: Type.Object({
+    url: Type.Optional(
+      env('DATABASE_URL', Type.String({ pattern: '^postgres(ql)?://', allowed: 'a postgres:// or postgresql:// URL', sensitive: true })),
+    ),
+    poolSize: env('DATABASE_POOL_SIZE', Type.Integer({ minimum: 1, maximum: 200, default: 10 })),
+    /** A directory, or 'memory://' for a throw-away in-memory database. */
+    dataDir: Type.Transform(env('DATA_DIR', Type.String({ default: './data' })))
+      .Decode((dir) => (dir === 'memory://' ? dir : resolve(dir)))
+      .Encode((dir) => dir),
+  }),
+  jwtTtlSeconds: duration('JWT_TTL', '12h'),
+  bodyLimitBytes: env('BODY_LIMIT_BYTES', Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 })),
+  login: Type.Object({
+    maxFailures: env('LOGIN_MAX_FAILURES', Type.Integer({ minimum: 1, maximum: 1000, default: 5 })),
+    lockoutSeconds: duration('LOGIN_LOCKOUT', '15m'),
+  }),
+  /** The organization SUPERADMINs belong to, created with the first of them. */
+  platformOrganization: Type.Object({
+    name: env('BOOTSTRAP_ORG_NAME', Type.String({ default: 'Platform', maxLength: 200 })),
+    phone: env('BOOTSTRAP_ORG_PHONE', Type.String({ default: '+10000000000', pattern: phonePattern, allowed: '+1 or +91 followed by 10 digits' })),
+  }),
+  bootstrap,
+  shutdownTimeoutMs: env('SHUTDOWN_TIMEOUT_MS', Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 })),
+  /** Fastify trustProxy: which proxies may set X-Forwarded-For (client address for login limits). */
+  trustProxy,
+  /** Unset secrets are generated outside production (see resolveSecrets). */
+  secrets: Type.Object({
+    jwtSecret: Type.Optional(env('JWT_SECRET', Type.String({ minLength: 32, sensitive: true }))),
+    /** 32 bytes as 64 hex characters or base64 (decoded by decodeKey). */
+    encryptionKey: Type.Optional(env('ENCRYPTION_KEY', Type.String({ sensitive: true }))),
+  }),
+})
+
+type Settings = StaticDecode<typeof settingsSchema>
+
+type DeepReadonly<T> = T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T
+
+export type Config = DeepReadonly<Omit<Settings, 'secrets' | 'database'>> & {
+  readonly database:
+    | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number }
+    /** dataDir is a directory, or 'memory://' for a throw-away in-memory database. */
+    | { readonly kind: 'pglite'; readonly dataDir: string }
+  readonly jwtSecret: Uint8Array
+  readonly encryptionKey: Buffer
+  readonly passwordHash: Readonly<PasswordHashOptions>
+}
+
+/** Every variable in the schema, in declaration order, with its default (the README documents each). */
+export function environmentVariables(): { name: string; default?: string | number }[] {
+  const found: { name: string; default?: string | number }[] = []
+  visitVariables(settingsSchema, [], (schema) => found.push({ name: schema.env, default: schema.default as string | number | undefined }))
+  return found
+}
+
+function visitVariables(schema: TSchema, path: string[], visit: (schema: VariableSchema, path: string[]) => void): void {
+  if (typeof schema.env === 'string') return visit(schema as VariableSchema, path)
+  for (const [key, property] of Object.entries((schema.properties ?? {}) as Record<string, TSchema>)) {
+    visitVariables(property, [...path, key], visit)
   }
-  const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64')
+}
+
+const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true, verbose: true, strict: true })
+ajv.addVocabulary(['env', 'allowed', 'sensitive', 'untrimmed'])
+const validateSettings = ajv.compile(settingsSchema)
+
+/** "PORT must be between 0 and 65535 (got 70000)": the variable, what is allowed, and what was given. */
+function describeError(error: ErrorObject): string {
+  const schema = error.parentSchema as VariableSchema
+  const name = schema.env
+  const got = schema.sensitive ? '' : ` (got ${typeof error.data === 'string' ? `"${error.data}"` : String(error.data)})`
+  switch (error.keyword) {
+    case 'type':
+      return `${name} must be a whole number${got}`
+    case 'minimum':
+    case 'maximum':
+      return `${name} must be between ${schema.minimum} and ${schema.maximum}${got}`
+    case 'enum':
+      return `${name} must be one of ${(schema.enum as string[]).join(', ')}${got}`
+    case 'pattern':
+      return `${name} must be ${schema.allowed ?? `like ${schema.pattern}`}${got}`
+    case 'minLength':
+      return `${name} must be at least ${schema.minLength} characters long`
+    case 'maxLength':
+      return `${name} must be at most ${schema.maxLength} characters long`
+    default:
+      return `${name} ${error.message ?? 'is not valid'}`
+  }
+}
+
+/** The schema's variables read from the environment into the shape of the schema (unset and blank values left out). */
+function readEnvironment(env: Env): Record<string, unknown> {
+  const input: Record<string, unknown> = {}
+  visitVariables(settingsSchema, [], (schema, path) => {
+    const raw = env[schema.env]
+    const value = schema.untrimmed ? raw : raw?.trim()
+    // Every object on the path exists, so the defaults inside it apply.
+    let target = input
+    for (const key of path.slice(0, -1)) target = (target[key] ??= {}) as Record<string, unknown>
+    if (value) target[path.at(-1)!] = value
+  })
+  return input
+}
+
+function parseSettings(env: Env): Settings {
+  const input = readEnvironment(env)
+  if (!validateSettings(input)) throw new ConfigError((validateSettings.errors ?? []).map(describeError).join('; '))
+  try {
+    return TransformDecode(settingsSchema, [], input) as Settings
+  } catch (error) {
+    throw error instanceof TransformDecodeError && error.error instanceof ConfigError ? error.error : error
+  }
+}
+
+const secretFileName = 'secrets.json'
+
+function decodeKey(name: string, raw: string): Buffer {
+  // Base64 of 32 bytes always ends in '=', so all-hex input is meant as hex.
+  if (/^[0-9a-fA-F]+$/.test(raw) && raw.length !== 64) {
+    throw new ConfigError(`${name} must be 32 bytes: 64 hex characters (got ${raw.length}) or base64`)
+  }
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64')
   if (key.length !== 32) {
     throw new ConfigError(`${name} must be 32 bytes, given as 64 hex characters or base64 (got ${key.length} bytes)`)
   }
@@ -111,84 +258,34 @@ function developmentSecrets(dataDir: string): Secrets {
   return secrets
 }
 
-/** TRUST_PROXY: unset/false, true, a hop count, or a comma-separated list of proxy addresses/CIDRs. */
-function parseTrustProxy(raw: string | undefined): boolean | number | string {
-  if (raw === undefined || raw === '' || raw === 'false') return false
-  if (raw === 'true') return true
-  if (/^\d+$/.test(raw)) return Number(raw)
-  if (!/^[0-9A-Fa-f.:/,\s]+$/.test(raw)) {
-    throw new ConfigError(`TRUST_PROXY must be true, false, a hop count or a comma-separated list of addresses (got "${raw}")`)
+/** Secrets from the environment; outside production, missing ones come from DATA_DIR (even with DATABASE_URL). */
+function resolveSecrets(fromEnvironment: Settings['secrets'], nodeEnv: Settings['nodeEnv'], dataDir: string): Secrets {
+  const { jwtSecret, encryptionKey } = fromEnvironment
+  if (jwtSecret && encryptionKey) return { jwtSecret, encryptionKey }
+  if (nodeEnv === 'production') {
+    const missing = [!jwtSecret && 'JWT_SECRET', !encryptionKey && 'ENCRYPTION_KEY'].filter(Boolean)
+    throw new ConfigError(
+      `${missing.join(' and ')} must be set when NODE_ENV=production ` +
+        '(generate with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64\'))")',
+    )
   }
-  return raw
+  const generated = developmentSecrets(dataDir)
+  return { jwtSecret: jwtSecret ?? generated.jwtSecret, encryptionKey: encryptionKey ?? generated.encryptionKey }
 }
 
-const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+/** argon2id with OWASP's parameters (tests pass cheaper ones). */
+const passwordHash: PasswordHashOptions = { memoryCost: 19456, timeCost: 2, parallelism: 1 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const nodeEnv = env.NODE_ENV === 'production' || env.NODE_ENV === 'test' ? env.NODE_ENV : 'development'
-  const rawDataDir = env.DATA_DIR?.trim() || './data'
-  const dataDir = rawDataDir === 'memory://' ? 'memory://' : resolve(rawDataDir)
-  const databaseUrl = env.DATABASE_URL?.trim()
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL')
-  }
-
-  let jwtSecretRaw = env.JWT_SECRET?.trim()
-  let encryptionKeyRaw = env.ENCRYPTION_KEY?.trim()
-  if (!jwtSecretRaw || !encryptionKeyRaw) {
-    if (nodeEnv === 'production') {
-      const missing = [!jwtSecretRaw && 'JWT_SECRET', !encryptionKeyRaw && 'ENCRYPTION_KEY'].filter(Boolean)
-      throw new ConfigError(
-        `${missing.join(' and ')} must be set when NODE_ENV=production ` +
-          '(generate with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64\'))")',
-      )
-    }
-    const generated = developmentSecrets(dataDir)
-    jwtSecretRaw ||= generated.jwtSecret
-    encryptionKeyRaw ||= generated.encryptionKey
-  }
-  if (jwtSecretRaw.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters long')
-
-  const logLevel = (env.LOG_LEVEL?.trim() || 'info') as Config['logLevel']
-  if (!logLevels.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.join(', ')}`)
-
-  const host = env.HOST?.trim() || '127.0.0.1'
-  const bootstrapEmail = env.BOOTSTRAP_SUPERADMIN_EMAIL?.trim()
-  const bootstrapPassword = env.BOOTSTRAP_SUPERADMIN_PASSWORD
-  if (Boolean(bootstrapEmail) !== Boolean(bootstrapPassword)) {
-    throw new ConfigError('BOOTSTRAP_SUPERADMIN_EMAIL and BOOTSTRAP_SUPERADMIN_PASSWORD must be set together')
-  }
-  if (bootstrapPassword !== undefined && bootstrapPassword.length < 8) {
-    throw new ConfigError('BOOTSTRAP_SUPERADMIN_PASSWORD must be at least 8 characters long')
-  }
-  const orgName = env.BOOTSTRAP_ORG_NAME?.trim() || 'Platform'
-  if (orgName.length > 200) throw new ConfigError('BOOTSTRAP_ORG_NAME must be at most 200 characters long')
-  const orgPhone = env.BOOTSTRAP_ORG_PHONE?.trim() || '+10000000000'
-  if (!isPhoneNumber(orgPhone)) {
-    throw new ConfigError('BOOTSTRAP_ORG_PHONE must be +1 or +91 followed by 10 digits')
-  }
-
-  const config: Config = {
-    nodeEnv,
-    host,
-    port: int(env, 'PORT', 2212, 0, 65535),
-    logLevel,
-    database: databaseUrl
-      ? { kind: 'postgres', url: databaseUrl, poolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200) }
-      : { kind: 'pglite', dataDir },
-    jwtSecret: new TextEncoder().encode(jwtSecretRaw),
-    jwtTtlSeconds: parseDuration('JWT_TTL', env.JWT_TTL?.trim() || '12h'),
-    encryptionKey: decodeKey('ENCRYPTION_KEY', encryptionKeyRaw),
-    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
-    login: {
-      maxFailures: int(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
-      lockoutSeconds: parseDuration('LOGIN_LOCKOUT', env.LOGIN_LOCKOUT?.trim() || '15m'),
-    },
-    passwordHash: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
-    platformOrganization: { name: orgName, phone: orgPhone },
-    bootstrap: bootstrapEmail && bootstrapPassword ? { email: bootstrapEmail, password: bootstrapPassword } : undefined,
-    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
-    trustProxy: parseTrustProxy(env.TRUST_PROXY?.trim()),
-  }
-  return Object.freeze(config)
+  const { secrets: fromEnvironment, database, ...settings } = parseSettings(env)
+  const secrets = resolveSecrets(fromEnvironment, settings.nodeEnv, database.dataDir)
+  return Object.freeze({
+    ...settings,
+    database: database.url
+      ? { kind: 'postgres' as const, url: database.url, poolSize: database.poolSize }
+      : { kind: 'pglite' as const, dataDir: database.dataDir },
+    jwtSecret: new TextEncoder().encode(secrets.jwtSecret),
+    encryptionKey: decodeKey('ENCRYPTION_KEY', secrets.encryptionKey),
+    passwordHash,
+  })
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { ConfigError, loadConfig, parseDuration } from './config.ts'
+import { ConfigError, environmentVariables, loadConfig, parseDuration } from './config.ts'
 
 const jwtSecret = 'a-test-secret-that-is-long-enough-0123456789'
 const hexKey = 'ab'.repeat(32)
@@ -110,27 +110,74 @@ describe('loadConfig', () => {
     assert.equal(trust('10.0.0.0/8, 127.0.0.1'), '10.0.0.0/8, 127.0.0.1')
   })
 
+  it('trims values and treats blank ones as unset', () => {
+    const config = loadConfig({ ...secrets, PORT: ' 8080 ', HOST: '   ', JWT_TTL: ' 30 m ', LOG_LEVEL: '' })
+    assert.equal(config.port, 8080)
+    assert.equal(config.host, '127.0.0.1')
+    assert.equal(config.jwtTtlSeconds, 1800)
+    assert.equal(config.logLevel, 'info')
+  })
+
+  it('keeps the bootstrap password exactly as given', () => {
+    const config = loadConfig({ ...secrets, BOOTSTRAP_SUPERADMIN_EMAIL: ' root@example.test ', BOOTSTRAP_SUPERADMIN_PASSWORD: ' spaced out ' })
+    assert.deepEqual(config.bootstrap, { email: 'root@example.test', password: ' spaced out ' })
+  })
+
+  it('reports every bad variable at once', () => {
+    configError({ ...secrets, PORT: 'http', LOG_LEVEL: 'loud', JWT_TTL: 'never' }, /PORT must be a whole number.*; LOG_LEVEL must be one of.*; JWT_TTL must be a duration/)
+  })
+
+  it('never repeats a secret or a database URL in an error', () => {
+    const attempts: Record<string, string>[] = [
+      { DATABASE_URL: 'mysql://app:hunter2-password@db/x' },
+      { JWT_SECRET: 'hunter2-password', ENCRYPTION_KEY: hexKey },
+      { BOOTSTRAP_SUPERADMIN_EMAIL: 'a@b.test', BOOTSTRAP_SUPERADMIN_PASSWORD: 'hunter2' },
+      { ENCRYPTION_KEY: 'hunter2-password' },
+    ]
+    for (const env of attempts) {
+      assert.throws(() => loadConfig({ ...secrets, ...env }), (error: Error) => error instanceof ConfigError && !error.message.includes('hunter2'))
+    }
+  })
+
   it('parses durations with and without units', () => {
     assert.equal(parseDuration('X', '3600'), 3600)
     assert.equal(parseDuration('X', '90s'), 90)
     assert.equal(parseDuration('X', '30m'), 1800)
     assert.equal(parseDuration('X', '12h'), 43200)
     assert.equal(parseDuration('X', '7d'), 604800)
+    assert.throws(() => parseDuration('X', '0s'), /^ConfigError: X must be a duration/)
+  })
+
+  it('declares every variable once, and the README documents each with its default', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('### Secrets'))
+    const rows = new Map([...section.matchAll(/^\| `([A-Z_]+)` \| ([^|]*) \|/gm)].map((m) => [m[1], m[2]]))
+    const variables = environmentVariables()
+    assert.equal(new Set(variables.map((v) => v.name)).size, variables.length, 'a variable is declared twice')
+    assert.deepEqual([...rows.keys()].sort(), variables.map((v) => v.name).sort(), 'README rows and declared variables differ')
+    for (const variable of variables) {
+      if (variable.default !== undefined) {
+        assert.ok(rows.get(variable.name)?.includes(`\`${String(variable.default)}\``), `README default of ${variable.name} is not ${String(variable.default)}`)
+      }
+    }
   })
 
   describe('rejects bad values with a ConfigError naming the variable', () => {
     const cases: [string, Record<string, string>, RegExp][] = [
       ['a non-numeric port', { PORT: 'http' }, /^PORT must be a whole number \(got "http"\)/],
       ['a port out of range', { PORT: '70000' }, /^PORT must be between 0 and 65535 \(got 70000\)/],
-      ['a negative port', { PORT: '-1' }, /^PORT must be a whole number/],
+      ['a negative port', { PORT: '-1' }, /^PORT must be between 0 and 65535 \(got -1\)/],
+      ['a port with a unit', { PORT: '80px' }, /^PORT must be a whole number \(got "80px"\)/],
       ['a fractional body limit', { BODY_LIMIT_BYTES: '1.5' }, /^BODY_LIMIT_BYTES must be a whole number/],
       ['a tiny body limit', { BODY_LIMIT_BYTES: '10' }, /^BODY_LIMIT_BYTES must be between 1024 and/],
       ['a zero pool', { DATABASE_URL: 'postgres://x/y', DATABASE_POOL_SIZE: '0' }, /^DATABASE_POOL_SIZE must be between 1 and 200/],
-      ['a duration without a number', { JWT_TTL: 'forever' }, /^JWT_TTL must be a duration such as 3600, 30m, 12h or 7d \(got "forever"\)/],
-      ['a zero duration', { JWT_TTL: '0' }, /^JWT_TTL must be at least one second/],
+      ['a duration without a number', { JWT_TTL: 'forever' }, /^JWT_TTL must be a duration of at least one second, such as 3600, 90s, 30m, 12h or 7d \(got "forever"\)/],
+      ['a zero duration', { JWT_TTL: '0' }, /^JWT_TTL must be a duration of at least one second/],
+      ['a zero duration with a unit', { LOGIN_LOCKOUT: '0m' }, /^LOGIN_LOCKOUT must be a duration of at least one second/],
       ['an unknown duration unit', { LOGIN_LOCKOUT: '5w' }, /^LOGIN_LOCKOUT must be a duration/],
       ['a non-postgres database URL', { DATABASE_URL: 'mysql://localhost/db' }, /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/],
-      ['an unknown log level', { LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+      ['an unknown log level', { LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)/],
+      ['an unknown NODE_ENV (a mistyped production must not generate secrets)', { NODE_ENV: 'Production' }, /^NODE_ENV must be one of development, production, test/],
       ['a short JWT secret', { JWT_SECRET: 'short', ENCRYPTION_KEY: hexKey }, /^JWT_SECRET must be at least 32 characters long/],
       ['an encryption key of the wrong size', { ENCRYPTION_KEY: Buffer.alloc(16, 1).toString('base64') }, /^ENCRYPTION_KEY must be 32 bytes, given as 64 hex characters or base64 \(got 16 bytes\)/],
       ['a hex encryption key of the wrong length', { ENCRYPTION_KEY: 'ab'.repeat(16) }, /^ENCRYPTION_KEY must be 32 bytes: 64 hex characters \(got 32\) or base64/],

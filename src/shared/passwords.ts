@@ -1,5 +1,11 @@
 import { hash, verify } from '@node-rs/argon2'
-import type { Config } from '../config.ts'
+
+/** argon2id cost parameters (memory in KiB). */
+export interface PasswordHashOptions {
+  readonly memoryCost: number
+  readonly timeCost: number
+  readonly parallelism: number
+}
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>
@@ -8,7 +14,7 @@ export interface PasswordHasher {
 }
 
 /** argon2id (OWASP parameters by default; tests pass cheaper ones through Config). */
-export function createPasswordHasher(options: Config['passwordHash']): PasswordHasher {
+export function createPasswordHasher(options: PasswordHashOptions): PasswordHasher {
   // Algorithm.Argon2id is a const enum, which isolated modules cannot reference.
   const argon2id = 2
   const params = { algorithm: argon2id, ...options }
