@@ -1,11 +1,13 @@
 import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely'
+import type { AccessRole } from '../shared/roles.ts'
+
+/** Roles are shared vocabulary (shared/roles.ts); re-exported for the table types' users. */
+export type { AccessRole }
 
 /** Timestamps are written by the database (defaults) or as Date/ISO strings. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
 type Json<T> = ColumnType<T, string, string>
 type JsonObject = Record<string, unknown>
-
-export type AccessRole = 'SUPERADMIN' | 'ADMIN' | 'DEPARTMENT_HEAD' | 'SALES_REP'
 
 export interface OrganizationsTable {
   id: Generated<string>

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../context.ts'
-import type { AccessRole } from '../db/database.ts'
 import type { Actor } from '../shared/actor.ts'
+import { accessRoles, type AccessRole } from '../shared/roles.ts'
 import { AppError, forbidden } from '../shared/errors.ts'
 
 /**
@@ -30,7 +30,7 @@ declare module 'fastify' {
   }
 }
 
-export const allRoles: readonly AccessRole[] = ['SUPERADMIN', 'ADMIN', 'DEPARTMENT_HEAD', 'SALES_REP']
+export const allRoles: readonly AccessRole[] = accessRoles
 export const adminRoles: readonly AccessRole[] = ['SUPERADMIN', 'ADMIN']
 export const superadminOnly: readonly AccessRole[] = ['SUPERADMIN']
 

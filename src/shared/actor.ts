@@ -1,4 +1,4 @@
-import type { AccessRole } from '../db/database.ts'
+import type { AccessRole } from './roles.ts'
 import { forbidden } from './errors.ts'
 
 /** The authenticated caller, loaded from the database on every request. */

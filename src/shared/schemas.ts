@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { objectIdPattern } from './ids.ts'
+import { accessRoles } from './roles.ts'
 
 /** Shared building blocks of the route schemas, so /openapi.json repeats one vocabulary. */
 
@@ -23,7 +24,7 @@ export const Phone = (description = 'Phone: +1 or +91 followed by 10 digits') =>
 export const StringEnum = <const T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options })
 
-export const AccessRoleSchema = StringEnum(['SUPERADMIN', 'ADMIN', 'DEPARTMENT_HEAD', 'SALES_REP'], {
+export const AccessRoleSchema = StringEnum(accessRoles, {
   description: 'Access role',
 })
 

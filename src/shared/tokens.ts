@@ -1,5 +1,5 @@
 import { errors, jwtVerify, SignJWT } from 'jose'
-import type { AccessRole } from '../db/database.ts'
+import { accessRoles, type AccessRole } from './roles.ts'
 
 export interface TokenClaims {
   userId: string
@@ -14,7 +14,7 @@ export interface TokenService {
 }
 
 const issuer = 'tether-relay'
-const roles: readonly string[] = ['SUPERADMIN', 'ADMIN', 'DEPARTMENT_HEAD', 'SALES_REP']
+const roles: readonly string[] = accessRoles
 
 export function createTokenService(secret: Uint8Array, ttlSeconds: number): TokenService {
   return {

@@ -1,0 +1,4 @@
+/** Access roles, from most to least privileged. The database column and the API use the same names. */
+export const accessRoles = ['SUPERADMIN', 'ADMIN', 'DEPARTMENT_HEAD', 'SALES_REP'] as const
+
+export type AccessRole = (typeof accessRoles)[number]
