@@ -23,6 +23,8 @@ export interface OrganizationCredentialsTable {
   name: string
   ciphertext: string
   value_hash: string
+  /** Migration 0004: the value was shared under another name before values became unique (kept readable). */
+  legacy_shared_value: Generated<boolean>
   updated_at: Timestamp
 }
 
@@ -46,6 +48,8 @@ export interface UsersTable {
   access_role: AccessRole
   department_id: string | null
   login_disabled: Generated<boolean>
+  /** Migration 0004: tokens carry it; disabling the user moves it on, revoking them. */
+  token_generation: Generated<number>
   created_at: Timestamp
   updated_at: Timestamp
 }

@@ -2,12 +2,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as tenantCore from './migrations/0001_tenant_core.ts'
 import * as snapshots from './migrations/0002_snapshots.ts'
 import * as agentPromptReference from './migrations/0003_agent_prompt_reference.ts'
+import * as securityHardening from './migrations/0004_security_hardening.ts'
 
 /** Migrations are listed in code so they run the same under tsx, tests and the CLI. */
 const migrations: Record<string, Migration> = {
   '0001_tenant_core': tenantCore,
   '0002_snapshots': snapshots,
   '0003_agent_prompt_reference': agentPromptReference,
+  '0004_security_hardening': securityHardening,
 }
 
 /** In the order they run. */
@@ -27,4 +29,11 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
     })
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}
+
+/** Brings the schema exactly to `name` (tests of a migration run it on data of the schema before). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
+export async function migrateTo(db: Kysely<any>, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateTo(name)
+  if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error))
 }

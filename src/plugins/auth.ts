@@ -50,10 +50,12 @@ export async function authenticate(ctx: AppContext, token: string): Promise<Acto
   if (!claims) throw unauthenticated('The token is invalid or has expired')
   const user = await ctx.db
     .selectFrom('users')
-    .select(['id', 'organization_id', 'access_role', 'email', 'full_name', 'login_disabled'])
+    .select(['id', 'organization_id', 'access_role', 'email', 'full_name', 'login_disabled', 'token_generation'])
     .where('id', '=', claims.userId)
     .executeTakeFirst()
   if (!user || user.login_disabled) throw unauthenticated('The token belongs to a user who can no longer sign in')
+  // Disabling a user moves the generation on: tokens issued before stay dead after re-enabling.
+  if (user.token_generation !== claims.generation) throw unauthenticated('The token was revoked; sign in again')
   return {
     id: user.id,
     organizationId: user.organization_id,

@@ -3,6 +3,8 @@ import { before, describe, it } from 'node:test'
 import { Ajv, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import fc from 'fast-check'
+import { SignJWT } from 'jose'
+import { updateUser } from '#src/modules/users/users.repository.ts'
 import type { RouteInfo } from '#src/plugins/auth.ts'
 import { createTokenService } from '#src/shared/tokens.ts'
 import { testSecrets, useTestApp } from '../helpers/app.ts'
@@ -105,6 +107,15 @@ function encodeLoosely(text: string): string {
   }).join('')
 }
 
+/** A token signed with the app's own key that never expires (SPEC §10: refused). */
+const noExpiry = (userId: string, organizationId: string) =>
+  new SignJWT({ org: organizationId, role: 'SUPERADMIN' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(userId)
+    .setIssuer('tether-relay')
+    .setIssuedAt()
+    .sign(new TextEncoder().encode(testSecrets.JWT_SECRET))
+
 const withTimeout = <T>(promise: Promise<T>, what: string): Promise<T> =>
   Promise.race([
     promise,
@@ -125,6 +136,9 @@ describe('fuzzing: every route, hostile input of every shape', () => {
     const b = await newTenant(app)
     const c = await newTenant(app)
     const disabled = await newUser(app, c.organization.id, 'ADMIN', { loginDisabled: true })
+    // Disabled and enabled again: its token from before stays revoked.
+    const revoked = await newUser(app, c.organization.id, 'ADMIN')
+    await updateUser(app.ctx.db, revoked.id, { login_disabled: false }, { revokeTokens: true })
     const userSnapshots = [await snapshotOf(app, a), await snapshotOf(app, a)]
     const orgSnapshots = []
     for (let i = 0; i < 2; i++) {
@@ -175,6 +189,8 @@ describe('fuzzing: every route, hostile input of every shape', () => {
       { label: 'non-id subject', header: bearer(await sign("x' or '1'='1")), userId: "x' or '1'='1" },
       { label: 'unicode subject', header: bearer(await sign('\u202e\ud83d\ude00')), userId: '\u202e\ud83d\ude00' },
       { label: 'disabled user', header: bearer(disabled.token), userId: disabled.id },
+      { label: 'revoked by a disable', header: bearer(revoked.token), userId: revoked.id },
+      { label: 'no exp (real key)', header: bearer(await noExpiry(root.id, root.organizationId)), userId: null },
     ] as Omit<Caller, typeof fc.toStringMethod>[]).map(printable)
 
     const spec = app.swagger() as unknown as {
@@ -202,15 +218,15 @@ describe('fuzzing: every route, hostile input of every shape', () => {
     })
   })
 
-  /** Is the caller, right now, a user who may sign in, and with which role? */
+  /** Is the caller, right now, a user who may sign in with an unrevoked token (generation 0), and with which role? */
   async function callerRole(caller: Caller): Promise<string | null> {
     if (caller.userId === null || !/^[0-9a-f]{24}$/.test(caller.userId)) return null
     const user = await t.app.ctx.db
       .selectFrom('users')
-      .select(['access_role', 'login_disabled'])
+      .select(['access_role', 'login_disabled', 'token_generation'])
       .where('id', '=', caller.userId)
       .executeTakeFirst()
-    return user && !user.login_disabled ? user.access_role : null
+    return user && !user.login_disabled && user.token_generation === 0 ? user.access_role : null
   }
 
   let idArb: fc.Arbitrary<{ value: string; raw: boolean }>

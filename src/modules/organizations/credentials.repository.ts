@@ -7,34 +7,45 @@ import { credentialNames, type CredentialName } from './organizations.schemas.ts
 export const credentialsInUse = (names: string[]) =>
   conflict(
     'Credentials already in use',
-    `These credential values are already used by another organization: ${names.join(', ')}`,
+    `These credential values are already in use, by another organization or under another credential name: ${names.join(', ')}`,
     { fields: names },
   )
 
-/** Names whose given values another organization already uses (compared by keyed hash). */
+/**
+ * Names whose given values are held by any other credential: another organization's,
+ * another name of this organization (unless this request replaces or removes that
+ * one), or another name in the same request. Compared by keyed hash. With
+ * `organizationId` null (an organization still to be created) every stored value counts.
+ */
 export async function credentialsUsedElsewhere(
   db: Executor,
   secrets: SecretBox,
   organizationId: string | null,
-  values: Partial<Record<CredentialName, string>>,
+  values: Partial<Record<CredentialName, string | null>>,
 ): Promise<CredentialName[]> {
-  const entries = Object.entries(values).filter((e): e is [CredentialName, string] => typeof e[1] === 'string')
+  const entries = Object.entries(values)
+    .filter((e): e is [CredentialName, string] => typeof e[1] === 'string')
+    .map(([name, value]) => ({ name, hash: secrets.fingerprint(value) }))
   if (entries.length === 0) return []
+  // This organization's credentials that the request sets or removes are free for its other names.
+  const rewritten = Object.keys(values)
   const rows = await db
     .selectFrom('organization_credentials')
-    .select('name')
-    .where((eb) =>
-      eb.or(entries.map(([name, value]) => eb.and([eb('name', '=', name), eb('value_hash', '=', secrets.fingerprint(value))]))),
-    )
-    .$if(organizationId !== null, (qb) => qb.where('organization_id', '<>', organizationId as string))
+    .select(['organization_id', 'name', 'value_hash'])
+    .where('value_hash', 'in', entries.map((e) => e.hash))
     .execute()
-  return credentialNames.filter((name) => rows.some((r) => r.name === name))
+  const heldElsewhere = (hash: string) =>
+    rows.some((r) => r.value_hash === hash && !(r.organization_id === organizationId && rewritten.includes(r.name)))
+  const repeated = (name: string, hash: string) => entries.some((e) => e.name !== name && e.hash === hash)
+  return credentialNames.filter((name) => entries.some((e) => e.name === name && (heldElsewhere(e.hash) || repeated(name, e.hash))))
 }
 
 /**
- * Sets (string) or removes (null) credentials of one organization in one statement
- * each. The unique index on (name, value_hash) makes concurrent writers of the same
- * value end in a 409, not a duplicate.
+ * Sets (string) or removes (null) credentials of one organization. The rows of every
+ * name in the request are deleted first and the new values inserted after, so a value
+ * may move between two names of one organization in one request. The unique index on
+ * value_hash makes concurrent writers of one value end in a 409, not a duplicate. Run
+ * it inside a transaction.
  */
 export async function writeCredentials(
   db: Executor,
@@ -43,16 +54,14 @@ export async function writeCredentials(
   values: Partial<Record<CredentialName, string | null>>,
 ): Promise<void> {
   const toSet = Object.entries(values).filter((e): e is [CredentialName, string] => typeof e[1] === 'string')
-  const toRemove = Object.entries(values)
-    .filter(([, value]) => value === null)
-    .map(([name]) => name)
-  const taken = await credentialsUsedElsewhere(db, secrets, organizationId, Object.fromEntries(toSet))
+  const names = Object.keys(values)
+  const taken = await credentialsUsedElsewhere(db, secrets, organizationId, values)
   if (taken.length > 0) throw credentialsInUse(taken)
-  if (toRemove.length > 0) {
+  if (names.length > 0) {
     await db
       .deleteFrom('organization_credentials')
       .where('organization_id', '=', organizationId)
-      .where('name', 'in', toRemove)
+      .where('name', 'in', names)
       .execute()
   }
   if (toSet.length === 0) return
@@ -67,10 +76,12 @@ export async function writeCredentials(
           value_hash: secrets.fingerprint(value),
         })),
       )
+      // A concurrent writer of the same organization and name: the last one wins, as before.
       .onConflict((oc) =>
         oc.columns(['organization_id', 'name']).doUpdateSet((eb) => ({
           ciphertext: eb.ref('excluded.ciphertext'),
           value_hash: eb.ref('excluded.value_hash'),
+          legacy_shared_value: false,
           updated_at: new Date(),
         })),
       )

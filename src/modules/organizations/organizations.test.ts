@@ -216,17 +216,17 @@ describe('organizations', () => {
       assert.equal(r.status, 409)
       assert.deepEqual(expectErrorShape(r), {
         error: 'Credentials already in use',
-        message: 'These credential values are already used by another organization: twilioAccountSid',
+        message: 'These credential values are already in use, by another organization or under another credential name: twilioAccountSid',
         details: { fields: ['twilioAccountSid'] },
       })
       assert.ok(!r.raw.includes(shared))
       assert.deepEqual(await counts(t), before)
-      // The same value under another credential name is a different credential.
+      // The same value under another credential name is the same secret (SPEC §4): refused too.
       const other = await api(t.app, 'POST', '/api/organizations', {
         token: superadmin.token,
         body: organizationBody({ creds: { sinchApiToken: shared } }),
       })
-      assert.equal(other.status, 201)
+      assert.equal(other.status, 409)
     })
 
     it('creates exactly one organization when the same name is submitted concurrently', async () => {
@@ -319,11 +319,12 @@ describe('organizations', () => {
       assert.deepEqual(await stored(b.organization.id), before, 'the removal in the same request was rolled back')
     })
 
-    it('lets exactly one of two organizations racing for the same value have it', async () => {
+    it('lets exactly one of four organizations racing for the same value, under the same or other names, have it', async () => {
       const superadmin = await newSuperadmin(t.app)
       const tenants = await Promise.all([newTenant(t.app), newTenant(t.app), newTenant(t.app), newTenant(t.app)])
       const value = secretValue('race')
-      const results = await Promise.all(tenants.map((x) => put(superadmin.token, x.organization.id, { sinchMmsApiKey: value })))
+      const names = ['sinchMmsApiKey', 'sinchMmsApiKey', 'anthropicApiKey', 'twilioAuthToken']
+      const results = await Promise.all(tenants.map((x, i) => put(superadmin.token, x.organization.id, { [names[i]!]: value })))
       assert.deepEqual(results.map((r) => r.status).sort(), [200, 409, 409, 409])
       const holders = await t.app.ctx.db
         .selectFrom('organization_credentials')

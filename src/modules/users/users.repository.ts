@@ -63,10 +63,17 @@ export function listUsersOfOrganization(db: Executor, organizationId: string): P
     .execute()
 }
 
-export function updateUser(db: Executor, id: string, changes: Partial<NewUserRow>): Promise<UserRow | undefined> {
+/** `revokeTokens` moves the user's token generation on: every token issued so far stops working for good. */
+export function updateUser(
+  db: Executor,
+  id: string,
+  changes: Partial<NewUserRow>,
+  options: { revokeTokens?: boolean } = {},
+): Promise<UserRow | undefined> {
   return db
     .updateTable('users')
     .set({ ...changes, updated_at: new Date() })
+    .$if(options.revokeTokens === true, (qb) => qb.set((eb) => ({ token_generation: eb('token_generation', '+', 1) })))
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst()

@@ -72,7 +72,7 @@ export async function updateUser(db: Executor, actor: Actor, id: string, input: 
     ...(input.accessRole !== undefined && { access_role: input.accessRole }),
     ...(input.departmentId !== undefined && { department_id: input.departmentId }),
     ...(input.loginDisabled !== undefined && { login_disabled: input.loginDisabled }),
-  })
+  }, { revokeTokens: input.loginDisabled === true })
   if (!row) throw notFound('User')
   return toUserDto(row)
 }
