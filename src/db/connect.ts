@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect, type KyselyPlugin, type LogEvent } from 'kysely'
-import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
 import type { Config } from '../config.ts'
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts'
 import type { Database } from './database.ts'
+import { PGliteScriptingDialect } from './script.ts'
 
 // bigint columns (counts, sequences) fit in a JS number for everything we store.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
@@ -58,7 +58,7 @@ export async function openDatabase(
     }
   }
   const instance = pglite
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(instance), log, plugins: options.plugins })
+  const db = new Kysely<Database>({ dialect: new PGliteScriptingDialect(instance), log, plugins: options.plugins })
   return {
     db,
     kind: 'pglite',

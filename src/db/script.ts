@@ -1,46 +1,87 @@
-import { sql, type Kysely } from 'kysely'
+import type { PGlite } from '@electric-sql/pglite'
+import { CompiledQuery, type DatabaseConnection, type Driver, type Kysely, type TransactionSettings } from 'kysely'
+import { PGliteDialect } from 'kysely-pglite-dialect'
 
 /**
- * Splits a SQL script into statements and runs them one by one. PGlite's
- * extended-protocol queries take one statement at a time, so migrations are
- * written as scripts and executed through this. Semicolons inside quotes,
- * dollar-quoted bodies and comments do not split.
+ * SQL scripts (migrations) run exactly as written: the database's own parser splits
+ * the statements, so dollar-quoted bodies, comments and E'' strings are never cut
+ * in the wrong place.
+ * - PostgreSQL: node-postgres sends a query without parameters with the simple query
+ *   protocol, which takes several statements.
+ * - PGlite: its query() uses the extended protocol (one statement), so the dialect
+ *   below hands scripts to exec(), the simple protocol, on the connection's turn.
+ * Either way a script run inside a transaction is part of that transaction.
  */
-export function splitStatements(script: string): string[] {
-  const statements: string[] = []
-  let current = ''
-  let i = 0
-  while (i < script.length) {
-    const rest = script.slice(i)
-    const dollar = /^\$[A-Za-z_]*\$/.exec(rest)
-    if (dollar) {
-      const end = script.indexOf(dollar[0], i + dollar[0].length)
-      const stop = end === -1 ? script.length : end + dollar[0].length
-      current += script.slice(i, stop)
-      i = stop
-    } else if (rest.startsWith('--')) {
-      const end = script.indexOf('\n', i)
-      i = end === -1 ? script.length : end
-    } else if (script[i] === "'") {
-      let j = i + 1
-      while (j < script.length && !(script[j] === "'" && script[j + 1] !== "'")) j += script[j] === "'" ? 2 : 1
-      current += script.slice(i, j + 1)
-      i = j + 1
-    } else if (script[i] === ';') {
-      if (current.trim()) statements.push(current.trim())
-      current = ''
-      i++
-    } else {
-      current += script[i]
-      i++
-    }
-  }
-  if (current.trim()) statements.push(current.trim())
-  return statements
+const scripts = new WeakSet<CompiledQuery>()
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- scripts run on any schema
+export async function runScript(db: Kysely<any>, script: string): Promise<void> {
+  const query = CompiledQuery.raw(script)
+  scripts.add(query)
+  await db.executeQuery(query)
 }
 
-export async function runScript(db: Kysely<unknown>, script: string): Promise<void> {
-  for (const statement of splitStatements(script)) {
-    await sql.raw(statement).execute(db)
+/** kysely-pglite-dialect, with the scripts of runScript sent to PGlite's exec(). */
+export class PGliteScriptingDialect extends PGliteDialect {
+  readonly #pglite: PGlite
+
+  constructor(pglite: PGlite) {
+    super(pglite)
+    this.#pglite = pglite
+  }
+
+  override createDriver(): Driver {
+    return new ScriptingDriver(super.createDriver(), this.#pglite)
+  }
+}
+
+class ScriptingDriver implements Driver {
+  readonly #driver: Driver
+  readonly #pglite: PGlite
+  /** The dialect's driver releases only the connection object it handed out. */
+  readonly #unwrapped = new WeakMap<DatabaseConnection, DatabaseConnection>()
+
+  constructor(driver: Driver, pglite: PGlite) {
+    this.#driver = driver
+    this.#pglite = pglite
+  }
+
+  init() {
+    return this.#driver.init()
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await this.#driver.acquireConnection()
+    const pglite = this.#pglite
+    const scripting: DatabaseConnection = {
+      async executeQuery(query) {
+        if (!scripts.has(query)) return connection.executeQuery(query)
+        await pglite.exec(query.sql)
+        return { rows: [] }
+      },
+      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+    }
+    this.#unwrapped.set(scripting, connection)
+    return scripting
+  }
+
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings) {
+    return this.#driver.beginTransaction(connection, settings)
+  }
+
+  commitTransaction(connection: DatabaseConnection) {
+    return this.#driver.commitTransaction(connection)
+  }
+
+  rollbackTransaction(connection: DatabaseConnection) {
+    return this.#driver.rollbackTransaction(connection)
+  }
+
+  releaseConnection(connection: DatabaseConnection) {
+    return this.#driver.releaseConnection(this.#unwrapped.get(connection) ?? connection)
+  }
+
+  destroy() {
+    return this.#driver.destroy()
   }
 }
