@@ -7,8 +7,9 @@ import { after } from 'node:test'
 import { createPostgresDatabase, testDatabaseKind } from './database.ts'
 
 /**
- * Real server and CLI processes for tests of the runtime contract: started with
- * `node --import tsx` exactly as `npm start` / `npm run cli` do, on a free port
+ * Real server and CLI processes for tests of the runtime contract: the TypeScript
+ * sources started with `node --import tsx` (npm start runs the same code compiled
+ * to dist/; scripts/smoke-package.mjs proves the compiled package), on a free port
  * (PORT=0, the port read back from the log), with a clean environment, bounded
  * waits, and every child killed when the test file ends.
  */
