@@ -2316,6 +2316,7 @@ export interface paths {
                     "application/json": {
                         description?: string | null;
                         isActive?: boolean;
+                        /** @description true makes it the default of its type, unsetting the previous one */
                         isDefault?: boolean;
                         name?: string;
                         /** @description Replaces the stage list: a stage with the _id of one of this pipeline’s stages updates it and keeps its id (and its colour and isActive when left out), one without _id is new, stages left out are deleted. An _id of no stage of this pipeline is 400. Positions default to the array index. */

@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { Type, type ObjectOptions, type Static, type TObject, type TPartial, type TSchema } from '@sinclair/typebox'
 import { objectIdPattern } from './ids.ts'
 import { accessRoles } from './roles.ts'
 
@@ -33,6 +33,20 @@ export const AssignableRoleSchema = StringEnum(['ADMIN', 'DEPARTMENT_HEAD', 'SAL
 })
 
 export const Timestamp = (description = 'ISO-8601 timestamp') => Type.String({ format: 'date-time', description })
+
+/**
+ * The PATCH body of a resource, derived from its create body (or a Pick/Omit of it):
+ * the same fields, each optional, no others, at least one. The create body's defaults
+ * are left out: Ajv fills defaults in, which on an update would reset the fields the
+ * client left out.
+ */
+export function UpdateBodyOf<T extends TObject>(create: T, options: ObjectOptions = {}): TPartial<T> {
+  const partial = Type.Partial(create, { additionalProperties: false, minProperties: 1, ...options })
+  const properties = Object.fromEntries(
+    Object.entries(partial.properties).map(([key, { default: _default, ...property }]) => [key, property]),
+  )
+  return { ...partial, properties }
+}
 
 /** OpenAPI 3.0 style `nullable: true` (understood by Ajv, fast-json-stringify and Swagger). */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Unsafe<Static<T> | null>({ ...schema, nullable: true })

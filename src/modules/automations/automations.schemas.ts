@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Nullable, ObjectId, StringEnum } from '../../shared/schemas.ts'
+import { Nullable, ObjectId, StringEnum, UpdateBodyOf } from '../../shared/schemas.ts'
 import { FreeFormObject, OwnedItemName, ownedItemFields } from '../owned-items/owned-items.schemas.ts'
 
 export const triggerTypes = ['inbound', 'outbound', 'all'] as const
@@ -55,8 +55,7 @@ const maxTransitions = Nullable(
 )
 const enabledDescription = 'The owner\u2019s on/off preference'
 
-// Defaults live only on the create body: Ajv fills defaults in, which on an
-// update would silently reset fields the client left out.
+// The update body is derived from this one, without its defaults (see UpdateBodyOf).
 export const CreateAutomationBody = Type.Object(
   {
     name: OwnedItemName,
@@ -73,20 +72,9 @@ export const CreateAutomationBody = Type.Object(
 )
 export type CreateAutomationInput = Static<typeof CreateAutomationBody>
 
-export const UpdateAutomationBody = Type.Object(
-  {
-    name: Type.Optional(OwnedItemName),
-    description: Type.Optional(description),
-    event: Type.Optional(event),
-    triggerType: Type.Optional(StringEnum(triggerTypes)),
-    sourceStatuses: Type.Optional(sourceStatuses),
-    actions: Type.Optional(Actions),
-    conditions: Type.Optional(conditions),
-    maxTransitions: Type.Optional(maxTransitions),
-    enabled: Type.Optional(Type.Boolean({ description: enabledDescription })),
-  },
-  { additionalProperties: false, minProperties: 1, description: 'Only the fields given change; arrays and actions are replaced whole' },
-)
+export const UpdateAutomationBody = UpdateBodyOf(CreateAutomationBody, {
+  description: 'Only the fields given change; arrays and actions are replaced whole',
+})
 export type UpdateAutomationInput = Static<typeof UpdateAutomationBody>
 
 export const PreferenceBody = Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false })

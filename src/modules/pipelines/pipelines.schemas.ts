@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Nullable, ObjectId, StringEnum, Timestamp } from '../../shared/schemas.ts'
+import { Nullable, ObjectId, StringEnum, Timestamp, UpdateBodyOf } from '../../shared/schemas.ts'
 
 export const pipelineTypes = ['Contact', 'Application'] as const
 export const PipelineType = StringEnum(pipelineTypes, { description: 'What the pipeline tracks: Contact or Application' })
@@ -58,24 +58,20 @@ export const CreatePipelineBody = Type.Object(
 )
 export type CreatePipelineInput = Static<typeof CreatePipelineBody>
 
-export const UpdatePipelineBody = Type.Object(
-  {
-    name: Type.Optional(pipelineName),
-    description: Type.Optional(pipelineDescription),
-    type: Type.Optional(PipelineType),
-    isDefault: Type.Optional(Type.Boolean()),
-    isActive: Type.Optional(Type.Boolean()),
-    stages: Type.Optional(
-      Type.Array(StageInput, {
+/** The create body's fields, except the organization (fixed) and stages, which are replaced with ids to keep. */
+export const UpdatePipelineBody = UpdateBodyOf(
+  Type.Composite([
+    Type.Omit(CreatePipelineBody, ['organizationId', 'stages']),
+    Type.Object({
+      stages: Type.Array(StageInput, {
         maxItems: maxStages,
         description:
           'Replaces the stage list: a stage with the _id of one of this pipeline\u2019s stages updates it and keeps ' +
           'its id (and its colour and isActive when left out), one without _id is new, stages left out are ' +
           'deleted. An _id of no stage of this pipeline is 400. Positions default to the array index.',
       }),
-    ),
-  },
-  { additionalProperties: false, minProperties: 1 },
+    }),
+  ]),
 )
 export type UpdatePipelineInput = Static<typeof UpdatePipelineBody>
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Nullable, ObjectId } from '../../shared/schemas.ts'
+import { Nullable, ObjectId, UpdateBodyOf } from '../../shared/schemas.ts'
 import { FreeFormObject, OwnedItemName, ownedItemFields } from '../owned-items/owned-items.schemas.ts'
 
 const promptText = Type.String({ minLength: 1, maxLength: 100_000, description: 'The prompt body' })
@@ -12,8 +12,8 @@ const isHidden = 'Hides the prompt text from everyone but its owner and ADMIN/SU
 const tools = Type.Array(FreeFormObject({ maxProperties: 100 }), { maxItems: 100, description: 'Tool definitions' })
 const toolConfigs = FreeFormObject({ maxProperties: 200, description: 'Tool settings by tool name' })
 
-// Schema defaults only on create: Ajv fills them in, which on an update would
-// reset fields the client left out. The copiedFrom* fields are read-only.
+// The update body is derived from this one, without its defaults (see UpdateBodyOf).
+// The copiedFrom* fields are read-only.
 export const CreatePromptBody = Type.Object(
   {
     name: OwnedItemName,
@@ -29,19 +29,7 @@ export const CreatePromptBody = Type.Object(
 )
 export type CreatePromptInput = Static<typeof CreatePromptBody>
 
-export const UpdatePromptBody = Type.Object(
-  {
-    name: Type.Optional(OwnedItemName),
-    prompt: Type.Optional(promptText),
-    description: Type.Optional(description),
-    temperature: Type.Optional(temperature),
-    responseTime: Type.Optional(responseTime),
-    isHidden: Type.Optional(Type.Boolean({ description: isHidden })),
-    tools: Type.Optional(tools),
-    toolConfigs: Type.Optional(toolConfigs),
-  },
-  { additionalProperties: false, minProperties: 1, description: 'Only the fields given change' },
-)
+export const UpdatePromptBody = UpdateBodyOf(CreatePromptBody, { description: 'Only the fields given change' })
 export type UpdatePromptInput = Static<typeof UpdatePromptBody>
 
 export const PromptSchema = Type.Object(

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Nullable, StringEnum } from '../../shared/schemas.ts'
+import { Nullable, StringEnum, UpdateBodyOf } from '../../shared/schemas.ts'
 import { ListOwnerParam, OwnedItemName, ownedItemFields } from '../owned-items/owned-items.schemas.ts'
 
 export const templateTypes = ['sms', 'campaign', 'script', 'automation'] as const
@@ -23,11 +23,7 @@ export const CreateTemplateBody = Type.Object(
 )
 export type CreateTemplateInput = Static<typeof CreateTemplateBody>
 
-export const UpdateTemplateBody = Type.Partial(CreateTemplateBody, {
-  additionalProperties: false,
-  minProperties: 1,
-  description: 'Only the fields given change',
-})
+export const UpdateTemplateBody = UpdateBodyOf(CreateTemplateBody, { description: 'Only the fields given change' })
 export type UpdateTemplateInput = Static<typeof UpdateTemplateBody>
 
 export const TemplateListQuery = Type.Object(

@@ -8,6 +8,7 @@ import {
   Password,
   Phone,
   Timestamp,
+  UpdateBodyOf,
 } from '../../shared/schemas.ts'
 
 export const UserSchema = Type.Object(
@@ -54,16 +55,18 @@ export const CreateUserBody = Type.Object(
 )
 export type CreateUserInput = Static<typeof CreateUserBody>
 
-export const UpdateUserBody = Type.Object(
-  {
-    fullName: Type.Optional(fullName),
-    phoneNumber: Type.Optional(Nullable(Phone())),
-    designation: Type.Optional(Nullable(designation)),
-    accessRole: Type.Optional(AssignableRoleSchema),
-    departmentId: Type.Optional(Nullable(ObjectId())),
-    loginDisabled: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false, minProperties: 1 },
+/** What PATCH changes: the profile (null clears an optional field), the role among the assignable ones, the login switch. */
+export const UpdateUserBody = UpdateBodyOf(
+  Type.Composite([
+    Type.Pick(CreateUserBody, ['fullName']),
+    Type.Object({
+      phoneNumber: Nullable(Phone()),
+      designation: Nullable(designation),
+      accessRole: AssignableRoleSchema,
+      departmentId: Nullable(ObjectId()),
+    }),
+    Type.Pick(CreateUserBody, ['loginDisabled']),
+  ]),
 )
 export type UpdateUserInput = Static<typeof UpdateUserBody>
 
