@@ -5,6 +5,7 @@ import type { AppContext, FaultInjector } from './context.ts'
 import type { DatabaseHandle } from './db/connect.ts'
 import { registerModules } from './modules/index.ts'
 import { installAuth } from './plugins/auth.ts'
+import { installConsole } from './plugins/console.ts'
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './plugins/error-handler.ts'
 import { installOpenApi } from './plugins/openapi.ts'
 import { installValidation } from './plugins/validation.ts'
@@ -18,6 +19,8 @@ export interface AppOptions {
   database: DatabaseHandle
   /** Where log lines go (tests capture them); stdout when absent. */
   logStream?: NodeJS.WritableStream
+  /** Where the built admin console is (default dist/console); tests may point elsewhere. */
+  consoleDir?: string
   /** Test-only: fail named steps of multi-step writes. */
   faults?: FaultInjector
 }
@@ -85,6 +88,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   installErrorHandling(app)
   installAuth(app, ctx)
   await installOpenApi(app)
+  await installConsole(app, options.consoleDir)
 
   app.get(
     '/health',

@@ -32,6 +32,8 @@ export interface TestAppOptions {
   /** Test-only fault injection into multi-step writes; swap it per test through `faults.current`. */
   faults?: FaultInjector
   captureLogs?: boolean
+  /** Where the built admin console is (default dist/console). */
+  consoleDir?: string
   recordQueries?: boolean
 }
 
@@ -56,7 +58,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
       })
     : undefined
   const config = testConfig({ ...(options.captureLogs ? { logLevel: 'trace' as const } : {}), ...options.config })
-  const app = await buildApp({ config, database, logStream, faults: options.faults })
+  const app = await buildApp({ config, database, logStream, faults: options.faults, consoleDir: options.consoleDir })
   await app.ready()
   return {
     app,
