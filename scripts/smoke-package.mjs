@@ -54,12 +54,14 @@ async function serveWith(node, app) {
     const body = await health.json()
     if (health.status !== 200 || body.status !== 'ok') fail(`GET /health answered ${health.status} ${JSON.stringify(body)}`)
     if (!/"pid":/.test(output)) fail('no JSON log lines from the server')
+    const page = await fetch(`${url}/`, { signal: AbortSignal.timeout(10_000) })
+    if (page.status !== 200 || !/<div id="root">/.test(await page.text())) fail(`GET / (the admin console) answered ${page.status}`)
     process.kill(-child.pid, 'SIGTERM')
     const exit = await Promise.race([exited, sleep(20_000, 'timeout')])
     if (exit === 'timeout' || !/"signal":"SIGTERM".*shutting down/.test(output)) {
       fail(`the server did not shut down on SIGTERM: ${JSON.stringify(exit)}\n${output}`)
     }
-    console.log(`ok: npx tether-relay serve under Node.js ${version}: GET ${url}/health → 200, shut down on SIGTERM`)
+    console.log(`ok: npx tether-relay serve under Node.js ${version}: GET ${url}/health → 200, / serves the console, shut down on SIGTERM`)
   } finally {
     try {
       process.kill(-child.pid, 'SIGKILL')
@@ -80,6 +82,10 @@ try {
   if (existsSync(join(app, 'node_modules', 'tsx'))) fail('tsx was installed: the package must not need a TypeScript loader')
   if (existsSync(join(installed, 'src'))) fail('the package ships src/: it must run from dist/')
   if (!existsSync(join(installed, 'dist', 'server.js'))) fail('the package has no dist/server.js')
+  if (!existsSync(join(installed, 'dist', 'console', 'index.html'))) fail('the package has no admin console (dist/console)')
+  for (const name of ['vite', 'react', '@mantine/core']) {
+    if (existsSync(join(app, 'node_modules', name))) fail(`${name} was installed: the console ships built, its build tools are devDependencies`)
+  }
 
   const help = spawnSync('npx', ['--no-install', 'tether-relay', '--help'], { cwd: app, encoding: 'utf8' })
   if (help.status !== 0 || !/Usage: tether-relay/.test(help.stdout)) fail(`tether-relay --help: ${help.status}\n${help.stderr}`)
