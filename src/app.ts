@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { Config } from './config.ts'
 import type { AppContext, FaultInjector } from './context.ts'
 import type { DatabaseHandle } from './db/connect.ts'
+import { checkDatabase } from './db/health.ts'
 import { registerModules } from './modules/index.ts'
 import { installAuth } from './plugins/auth.ts'
 import { installConsole } from './plugins/console.ts'
@@ -104,7 +105,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       },
     },
     async () => {
-      await ctx.db.selectFrom('organizations').select('id').limit(1).execute()
+      await checkDatabase(ctx.db)
       return { status: 'ok' as const }
     },
   )

@@ -30,9 +30,6 @@ declare module 'fastify' {
   }
 }
 
-export const allRoles: readonly AccessRole[] = accessRoles
-export const adminRoles: readonly AccessRole[] = ['SUPERADMIN', 'ADMIN']
-export const superadminOnly: readonly AccessRole[] = ['SUPERADMIN']
 
 const unauthenticated = (message: string) => new AppError('UNAUTHENTICATED', 'Invalid or expired token', message)
 

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { AppError } from '../shared/errors.ts'
+import { AppError, fromDatabaseError } from '../shared/errors.ts'
 
 interface ErrorBody {
   error: string
@@ -63,21 +63,6 @@ const fastifyMessages: Record<string, string> = {
   FST_ERR_MAX_PARAM_LENGTH: 'A path segment is longer than the server accepts',
 }
 
-/** PostgreSQL errors that mean "bad value" rather than "server broke". */
-const postgresClientErrors: Record<string, { status: number; error: string; message: string }> = {
-  '23505': { status: 409, error: 'Conflict', message: 'A record with the same unique value already exists' },
-  '23503': { status: 422, error: 'Invalid reference', message: 'The request refers to a record that does not exist' },
-  '40001': { status: 409, error: 'Conflict', message: 'A concurrent change conflicted with this request; retry it' },
-  '40P01': { status: 409, error: 'Conflict', message: 'A concurrent change conflicted with this request; retry it' },
-  '22001': { status: 400, error: 'Validation error', message: 'A value is too long' },
-  '22003': { status: 400, error: 'Validation error', message: 'A number is out of range' },
-  '22P02': { status: 400, error: 'Validation error', message: 'A value has an invalid format' },
-  '22P05': { status: 400, error: 'Validation error', message: 'A value contains an unsupported character' },
-  '22021': { status: 400, error: 'Validation error', message: 'A value contains an invalid character' },
-  '54000': { status: 400, error: 'Validation error', message: 'A value is too large' },
-  '54001': { status: 400, error: 'Validation error', message: 'A value is nested too deeply' },
-}
-
 /**
  * Database drivers attach the failed query's parameters to their errors; those may
  * hold ciphertext or hashes, so only the diagnostic fields are logged.
@@ -88,7 +73,8 @@ function loggableError(error: unknown) {
   return { type: error.name, message: error.message, stack: error.stack, code, constraint, routine }
 }
 
-function toResponse(error: unknown, request: FastifyRequest): { status: number; body: ErrorBody; headers?: Record<string, string> } {
+function toResponse(thrown: unknown, request: FastifyRequest): { status: number; body: ErrorBody; headers?: Record<string, string> } {
+  const error = fromDatabaseError(thrown) ?? thrown
   if (error instanceof AppError) {
     const body: ErrorBody = { error: error.title, message: error.message }
     if (error.details !== undefined) body.details = error.details
@@ -102,10 +88,6 @@ function toResponse(error: unknown, request: FastifyRequest): { status: number; 
     const message = first ? `${location}${first.path === '/' ? '' : first.path} ${first.message}` : 'Invalid request'
     return { status: 400, body: { error: 'Validation error', message, details } }
   }
-  const pgCode = typeof fastifyError.code === 'string' && /^[0-9A-Z]{5}$/.test(fastifyError.code) ? fastifyError.code : undefined
-  const mapped = pgCode ? postgresClientErrors[pgCode] : undefined
-  if (mapped) return { status: mapped.status, body: { error: mapped.error, message: mapped.message } }
-
   const status = fastifyError.statusCode
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // Fastify's own client errors (body too large, bad media type, bad URL, ...).

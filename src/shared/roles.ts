@@ -2,3 +2,8 @@
 export const accessRoles = ['SUPERADMIN', 'ADMIN', 'DEPARTMENT_HEAD', 'SALES_REP'] as const
 
 export type AccessRole = (typeof accessRoles)[number]
+
+/** The role sets routes declare in `config.auth`. */
+export const allRoles: readonly AccessRole[] = accessRoles
+export const adminRoles: readonly AccessRole[] = ['SUPERADMIN', 'ADMIN']
+export const superadminOnly: readonly AccessRole[] = ['SUPERADMIN']

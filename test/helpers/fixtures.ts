@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto'
 import type { App } from '#src/app.ts'
-import type { AccessRole } from '#src/db/database.ts'
+import type { AccessRole } from '#src/shared/roles.ts'
 import { insertOrganization } from '#src/modules/organizations/organizations.repository.ts'
 import { insertUser } from '#src/modules/users/users.repository.ts'
 

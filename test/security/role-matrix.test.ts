@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import type { AccessRole } from '#src/db/database.ts'
+import type { AccessRole } from '#src/shared/roles.ts'
 import type { RouteAuth } from '#src/plugins/auth.ts'
 import { useTestApp } from '../helpers/app.ts'
 import { newSuperadmin, newTenant, uniqueEmail, uniquePhone, type Tenant, type TestUser } from '../helpers/fixtures.ts'

@@ -1,9 +1,15 @@
 import type { Insertable, Selectable } from 'kysely'
 import type { AiAgentsTable, Executor } from '../../db/database.ts'
-import { guardUnique } from '../../db/constraints.ts'
-import { conflict } from '../../shared/errors.ts'
+import { guardConstraints } from '../../db/constraints.ts'
+import { conflict, unprocessable } from '../../shared/errors.ts'
 
 export type AgentRow = Selectable<AiAgentsTable>
+
+/** Same answer for a missing prompt and another organization's, so neither is revealed. */
+export const unknownPrompt = () =>
+  unprocessable('Invalid prompt reference', 'promptId does not name a prompt of the agent\u2019s organization', {
+    field: 'promptId',
+  })
 
 const agentNameTaken = (name: string) => () =>
   conflict('Agent name already exists', `An AI agent named "${name}" already exists in this organization`, {
@@ -35,8 +41,10 @@ export async function promptOfOrganizationExists(db: Executor, promptId: string,
 }
 
 export function insertAgent(db: Executor, row: Insertable<AiAgentsTable>): Promise<AgentRow> {
-  return guardUnique(db.insertInto('ai_agents').values(row).returningAll().executeTakeFirstOrThrow(), {
+  return guardConstraints(db.insertInto('ai_agents').values(row).returningAll().executeTakeFirstOrThrow(), {
     ai_agents_organization_id_name_key: agentNameTaken(row.name),
+    // The prompt was deleted between the service's check and this insert.
+    ai_agents_prompt_id_fkey: unknownPrompt,
   })
 }
 

@@ -1,7 +1,6 @@
 import type { Executor } from '../../db/database.ts'
-import { isForeignKeyViolation } from '../../db/errors.ts'
 import { canSeeOrganization, targetOrganization, type Actor } from '../../shared/actor.ts'
-import { notFound, unprocessable } from '../../shared/errors.ts'
+import { notFound } from '../../shared/errors.ts'
 import { findOrganization } from '../organizations/organizations.repository.ts'
 import * as agents from './agents.repository.ts'
 import type { AgentDto, CreateAgentInput } from './agents.schemas.ts'
@@ -18,11 +17,6 @@ export function toAgentDto(row: agents.AgentRow): AgentDto {
   }
 }
 
-/** Same answer for a missing prompt and another organization's, so neither is revealed. */
-const unknownPrompt = () =>
-  unprocessable('Invalid prompt reference', 'promptId does not name a prompt of the agent\u2019s organization', {
-    field: 'promptId',
-  })
 
 export async function listAgents(db: Executor, actor: Actor, organizationId: string | undefined): Promise<AgentDto[]> {
   return (await agents.listAgents(db, targetOrganization(actor, organizationId))).map(toAgentDto)
@@ -36,21 +30,15 @@ export async function createAgent(db: Executor, actor: Actor, input: CreateAgent
       throw notFound('Organization')
     }
     if (promptId !== null && !(await agents.promptOfOrganizationExists(trx, promptId, organizationId))) {
-      throw unknownPrompt()
+      throw agents.unknownPrompt()
     }
-    try {
-      const row = await agents.insertAgent(trx, {
-        organization_id: organizationId,
-        name: input.name,
-        description: input.description ?? '',
-        prompt_id: promptId,
-      })
-      return toAgentDto(row)
-    } catch (error) {
-      // The prompt was deleted between the check and the insert.
-      if (isForeignKeyViolation(error)) throw unknownPrompt()
-      throw error
-    }
+    const row = await agents.insertAgent(trx, {
+      organization_id: organizationId,
+      name: input.name,
+      description: input.description ?? '',
+      prompt_id: promptId,
+    })
+    return toAgentDto(row)
   })
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { allRoles } from '../../plugins/auth.ts'
+import { allRoles } from '../../shared/roles.ts'
 import { AccessRoleSchema, authErrors, Email, errorResponses, ObjectId } from '../../shared/schemas.ts'
 import * as service from './auth.service.ts'
 

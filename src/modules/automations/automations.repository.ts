@@ -1,6 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely'
 import type { AutomationsTable, Executor } from '../../db/database.ts'
-import { guardUnique } from '../../db/constraints.ts'
+import { guardConstraints } from '../../db/constraints.ts'
 import { uniqueNamePerOwner, type OwnedKind } from '../owned-items/owned-items.repository.ts'
 
 export type AutomationRow = Selectable<AutomationsTable>
@@ -11,7 +11,7 @@ export function listAutomationsOfUser(db: Executor, userId: string): Promise<Aut
 }
 
 export function insertAutomation(db: Executor, row: Insertable<AutomationsTable>): Promise<AutomationRow> {
-  return guardUnique(
+  return guardConstraints(
     db.insertInto('automations').values(row).returningAll().executeTakeFirstOrThrow(),
     uniqueNamePerOwner(automationKind, row.name),
   )
@@ -22,7 +22,7 @@ export function updateAutomation(
   id: string,
   changes: Updateable<AutomationsTable>,
 ): Promise<AutomationRow | undefined> {
-  return guardUnique(
+  return guardConstraints(
     db.updateTable('automations').set({ ...changes, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst(),
     uniqueNamePerOwner(automationKind, changes.name),
   )

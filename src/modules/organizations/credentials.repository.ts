@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/database.ts'
-import { uniqueViolation } from '../../db/errors.ts'
+import { guardConstraints } from '../../db/constraints.ts'
 import type { SecretBox } from '../../shared/crypto.ts'
 import { conflict } from '../../shared/errors.ts'
 import { credentialNames, type CredentialName } from './organizations.schemas.ts'
@@ -65,8 +65,8 @@ export async function writeCredentials(
       .execute()
   }
   if (toSet.length === 0) return
-  try {
-    await db
+  await guardConstraints(
+    db
       .insertInto('organization_credentials')
       .values(
         toSet.map(([name, value]) => ({
@@ -85,13 +85,9 @@ export async function writeCredentials(
           updated_at: new Date(),
         })),
       )
-      .execute()
-  } catch (error) {
-    if (uniqueViolation(error) === 'organization_credentials_value_key') {
-      throw credentialsInUse(toSet.map(([name]) => name))
-    }
-    throw error
-  }
+      .execute(),
+    { organization_credentials_value_key: () => credentialsInUse(toSet.map(([name]) => name)) },
+  )
 }
 
 export async function configuredCredentialNames(db: Executor, organizationId: string): Promise<CredentialName[]> {

@@ -1,6 +1,6 @@
 import type { Insertable, Selectable } from 'kysely'
 import type { Executor, OrganizationsTable } from '../../db/database.ts'
-import { uniqueViolation } from '../../db/errors.ts'
+import { guardConstraints } from '../../db/constraints.ts'
 import { conflict } from '../../shared/errors.ts'
 
 export type OrganizationRow = Selectable<OrganizationsTable>
@@ -12,22 +12,24 @@ export const organizationPhoneTaken = (phone: string) =>
     field: 'phoneNumber',
   })
 
-export async function insertOrganization(
-  db: Executor,
-  row: Insertable<OrganizationsTable>,
-): Promise<OrganizationRow> {
-  try {
-    return await db.insertInto('organizations').values(row).returningAll().executeTakeFirstOrThrow()
-  } catch (error) {
-    const constraint = uniqueViolation(error)
-    if (constraint === 'organizations_name_key') throw organizationNameTaken(row.name)
-    if (constraint === 'organizations_phone_number_key') throw organizationPhoneTaken(row.phone_number)
-    throw error
-  }
+export function insertOrganization(db: Executor, row: Insertable<OrganizationsTable>): Promise<OrganizationRow> {
+  return guardConstraints(db.insertInto('organizations').values(row).returningAll().executeTakeFirstOrThrow(), {
+    organizations_name_key: () => organizationNameTaken(row.name),
+    organizations_phone_number_key: () => organizationPhoneTaken(row.phone_number),
+  })
 }
 
 export function findOrganization(db: Executor, id: string): Promise<OrganizationRow | undefined> {
   return db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+/** Names are unique case-insensitively. */
+export function findOrganizationByName(db: Executor, name: string): Promise<OrganizationRow | undefined> {
+  return db
+    .selectFrom('organizations')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
+    .executeTakeFirst()
 }
 
 /** Which of the given name / phone are already used (for dry runs and friendly 409s). */

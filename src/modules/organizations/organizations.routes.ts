@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { adminRoles, superadminOnly } from '../../plugins/auth.ts'
+import { adminRoles, superadminOnly } from '../../shared/roles.ts'
 import { authErrors, IdParams, ObjectId } from '../../shared/schemas.ts'
 import {
-  CreateOrganizationBody,
   CredentialStatusSchema,
   DynamicPropertiesSchema,
   OrganizationDetailSchema,
@@ -20,32 +19,6 @@ const OrgIdParams = Type.Object({ orgId: ObjectId('Organization id') })
 
 export const organizationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app
-
-  app.post(
-    '/api/organizations',
-    {
-      config: { auth: superadminOnly },
-      schema: {
-        tags,
-        summary: 'Create an organization and its first ADMIN',
-        description:
-          'Name (case-insensitive) and phone must be unique (409). Credentials are optional; each value must be ' +
-          'unused by other organizations (409). No pipeline is seeded.',
-        body: CreateOrganizationBody,
-        response: {
-          201: Type.Object({
-            message: Type.String(),
-            data: Type.Object({ organizationId: ObjectId(), adminUserId: ObjectId() }),
-          }),
-          ...authErrors(409),
-        },
-      },
-    },
-    async (request, reply) => {
-      const data = await service.createOrganization(ctx, request.body)
-      return reply.status(201).send({ message: 'Organization created', data })
-    },
-  )
 
   app.get(
     '/api/organizations',

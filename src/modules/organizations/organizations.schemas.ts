@@ -1,6 +1,5 @@
 import { Type, type Static, type TBoolean, type TNull, type TOptional, type TString, type TUnion } from '@sinclair/typebox'
-import { MapOf, ObjectId, Phone, Timestamp } from '../../shared/schemas.ts'
-import { newUserFields } from '../users/users.schemas.ts'
+import { MapOf, ObjectId, Timestamp } from '../../shared/schemas.ts'
 
 export const credentialNames = [
   'anthropicApiKey',
@@ -58,19 +57,6 @@ export const OrganizationDetailSchema = Type.Composite([
   Type.Object({ credentials: CredentialStatusSchema }),
 ])
 
-export const CreateOrganizationBody = Type.Object(
-  {
-    name: orgName,
-    phoneNumber: Phone('Organization phone: +1 or +91 followed by 10 digits; unique'),
-    address: orgAddress,
-    adminDetails: Type.Object(newUserFields,
-      { additionalProperties: false, description: 'The organization\u2019s first ADMIN' },
-    ),
-    creds: Type.Optional(CredentialsInput),
-  },
-  { additionalProperties: false },
-)
-export type CreateOrganizationInput = Static<typeof CreateOrganizationBody>
 
 const sectionPropertyKey = '^[A-Za-z_][A-Za-z0-9_]{0,63}$'
 

@@ -3,11 +3,9 @@ import type { AppContext } from '../../context.ts'
 import type { Executor } from '../../db/database.ts'
 import { canSeeOrganization, type Actor } from '../../shared/actor.ts'
 import { notFound } from '../../shared/errors.ts'
-import { insertUser, newUserRow } from '../users/users.repository.ts'
 import * as credentials from './credentials.repository.ts'
 import * as dynamicProperties from './dynamic-properties.repository.ts'
 import type {
-  CreateOrganizationInput,
   CredentialName,
   DynamicPropertiesSchema,
   OrganizationSchema,
@@ -26,24 +24,6 @@ export function toOrganizationDto(row: organizations.OrganizationRow): Organizat
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   }
-}
-
-/** Creates the organization, its first ADMIN and its credentials in one transaction. */
-export async function createOrganization(
-  ctx: AppContext,
-  input: CreateOrganizationInput,
-): Promise<{ organizationId: string; adminUserId: string }> {
-  const passwordHash = await ctx.passwords.hash(input.adminDetails.password)
-  return ctx.db.transaction().execute(async (trx) => {
-    const organization = await organizations.insertOrganization(trx, {
-      name: input.name,
-      phone_number: input.phoneNumber,
-      address: input.address,
-    })
-    const admin = await insertUser(trx, newUserRow(organization.id, input.adminDetails, passwordHash, 'ADMIN'))
-    if (input.creds) await credentials.writeCredentials(trx, ctx.secrets, organization.id, input.creds)
-    return { organizationId: organization.id, adminUserId: admin.id }
-  })
 }
 
 export async function listOrganizations(db: Executor): Promise<OrganizationDto[]> {

@@ -35,7 +35,7 @@ export async function deleteOwnedRow(db: Executor, kind: OwnedKind<OwnedTable>, 
 }
 
 /**
- * For guardUnique: names are unique per owner (two users may both have an "Intro"
+ * For guardConstraints: names are unique per owner (two users may both have an "Intro"
  * template), enforced by each table's unique (user_id, name) constraint.
  */
 export const uniqueNamePerOwner = (kind: OwnedKind<OwnedTable>, name: string | undefined) => ({

@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely'
 import type { Executor, PipelineStagesTable, PipelinesTable, Tx } from '../../db/database.ts'
-import { guardUnique } from '../../db/constraints.ts'
+import { guardConstraints } from '../../db/constraints.ts'
 import { conflict } from '../../shared/errors.ts'
 
 export type PipelineRow = Selectable<PipelinesTable>
@@ -77,11 +77,11 @@ export async function clearDefault(db: Tx, organizationId: string, type: Pipelin
 }
 
 export function insertPipeline(db: Tx, row: Insertable<PipelinesTable>): Promise<PipelineRow> {
-  return guardUnique(db.insertInto('pipelines').values(row).returningAll().executeTakeFirstOrThrow(), defaultGuard)
+  return guardConstraints(db.insertInto('pipelines').values(row).returningAll().executeTakeFirstOrThrow(), defaultGuard)
 }
 
 export function updatePipeline(db: Tx, id: string, changes: Updateable<PipelinesTable>): Promise<PipelineRow | undefined> {
-  return guardUnique(
+  return guardConstraints(
     db
       .updateTable('pipelines')
       .set({ ...changes, updated_at: new Date() })

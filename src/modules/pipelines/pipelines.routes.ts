@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { adminRoles, allRoles } from '../../plugins/auth.ts'
+import { adminRoles, allRoles } from '../../shared/roles.ts'
 import { authErrors, IdParams, MessageResponse } from '../../shared/schemas.ts'
 import { CreatePipelineBody, PipelineListQuery, PipelineSchema, UpdatePipelineBody } from './pipelines.schemas.ts'
 import * as service from './pipelines.service.ts'

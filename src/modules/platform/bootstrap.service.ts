@@ -1,7 +1,7 @@
 import type { Executor } from '../../db/database.ts'
 import { AppError } from '../../shared/errors.ts'
 import type { PasswordHasher } from '../../shared/passwords.ts'
-import { insertOrganization } from '../organizations/organizations.repository.ts'
+import { findOrganizationByName, insertOrganization } from '../organizations/organizations.repository.ts'
 import { findUserByEmail, insertUser } from '../users/users.repository.ts'
 
 export interface SuperadminRequest {
@@ -34,11 +34,7 @@ export async function ensureSuperadmin(
   try {
     return await db.transaction().execute(async (trx) => {
       const organization =
-        (await trx
-          .selectFrom('organizations')
-          .selectAll()
-          .where((eb) => eb(eb.fn('lower', ['name']), '=', request.orgName.toLowerCase()))
-          .executeTakeFirst()) ??
+        (await findOrganizationByName(trx, request.orgName)) ??
         (await insertOrganization(trx, { name: request.orgName, phone_number: request.orgPhone, address: '' }))
       const user = await insertUser(trx, {
         organization_id: organization.id,

@@ -1,6 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely'
 import type { Executor, PromptsTable } from '../../db/database.ts'
-import { guardUnique } from '../../db/constraints.ts'
+import { guardConstraints } from '../../db/constraints.ts'
 import { uniqueNamePerOwner, type OwnedKind } from '../owned-items/owned-items.repository.ts'
 
 export type PromptRow = Selectable<PromptsTable>
@@ -41,14 +41,14 @@ export function listPromptsOfUser(db: Executor, userId: string): Promise<(Prompt
 }
 
 export function insertPrompt(db: Executor, row: Insertable<PromptsTable>): Promise<PromptRow> {
-  return guardUnique(
+  return guardConstraints(
     db.insertInto('prompts').values(row).returningAll().executeTakeFirstOrThrow(),
     uniqueNamePerOwner(promptKind, row.name),
   )
 }
 
 export function updatePrompt(db: Executor, id: string, changes: Updateable<PromptsTable>): Promise<PromptRow | undefined> {
-  return guardUnique(
+  return guardConstraints(
     db.updateTable('prompts').set({ ...changes, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst(),
     uniqueNamePerOwner(promptKind, changes.name),
   )

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { allRoles } from '../../plugins/auth.ts'
+import { allRoles } from '../../shared/roles.ts'
 import { authErrors, IdParams, MessageResponse } from '../../shared/schemas.ts'
 import { OwnerListQuery } from '../owned-items/owned-items.schemas.ts'
 import { CreatePromptBody, PromptSchema, UpdatePromptBody } from './prompts.schemas.ts'

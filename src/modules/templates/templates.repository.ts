@@ -1,6 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely'
 import type { Executor, TemplatesTable, TemplateType } from '../../db/database.ts'
-import { guardUnique } from '../../db/constraints.ts'
+import { guardConstraints } from '../../db/constraints.ts'
 import { uniqueNamePerOwner, type OwnedKind } from '../owned-items/owned-items.repository.ts'
 
 export type TemplateRow = Selectable<TemplatesTable>
@@ -18,7 +18,7 @@ export function listTemplatesOfUser(db: Executor, userId: string, type: Template
 }
 
 export function insertTemplate(db: Executor, row: Insertable<TemplatesTable>): Promise<TemplateRow> {
-  return guardUnique(
+  return guardConstraints(
     db.insertInto('templates').values(row).returningAll().executeTakeFirstOrThrow(),
     uniqueNamePerOwner(templateKind, row.name),
   )
@@ -29,7 +29,7 @@ export function updateTemplate(
   id: string,
   changes: Updateable<TemplatesTable>,
 ): Promise<TemplateRow | undefined> {
-  return guardUnique(
+  return guardConstraints(
     db.updateTable('templates').set({ ...changes, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirst(),
     uniqueNamePerOwner(templateKind, changes.name),
   )

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { allRoles } from '../../plugins/auth.ts'
+import { allRoles } from '../../shared/roles.ts'
 import { authErrors, IdParams, MessageResponse } from '../../shared/schemas.ts'
 import { CreateTemplateBody, TemplateListQuery, TemplateSchema, UpdateTemplateBody } from './templates.schemas.ts'
 import * as service from './templates.service.ts'

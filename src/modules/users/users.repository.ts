@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { Executor, NewUserRow, UsersTable } from '../../db/database.ts'
-import { uniqueViolation } from '../../db/errors.ts'
+import { guardConstraints } from '../../db/constraints.ts'
 import { conflict } from '../../shared/errors.ts'
 
 export type UserRow = Selectable<UsersTable>
@@ -28,13 +28,10 @@ export const emailTaken = (email: string) =>
   conflict('Email already exists', `A user with the email ${email} already exists`, { field: 'email' })
 
 /** Inserts one user; the unique index on lower(email) turns a race into a 409, never a duplicate. */
-export async function insertUser(db: Executor, row: NewUserRow): Promise<UserRow> {
-  try {
-    return await db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow()
-  } catch (error) {
-    if (uniqueViolation(error) === 'users_email_key') throw emailTaken(row.email)
-    throw error
-  }
+export function insertUser(db: Executor, row: NewUserRow): Promise<UserRow> {
+  return guardConstraints(db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow(), {
+    users_email_key: () => emailTaken(row.email),
+  })
 }
 
 export function findUserById(db: Executor, id: string): Promise<UserRow | undefined> {
