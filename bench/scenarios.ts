@@ -3,6 +3,7 @@ import { applyOrgSnapshot } from '#src/modules/org-snapshots/org-snapshot-apply.
 import { createOrgSnapshot } from '#src/modules/org-snapshots/org-snapshots.service.ts'
 import { applyUserSnapshot, dryRunUserSnapshot } from '#src/modules/user-snapshots/user-snapshot-apply.service.ts'
 import { createUserSnapshot } from '#src/modules/user-snapshots/user-snapshots.service.ts'
+import { kindsOf } from '#src/modules/snapshots/item-kinds.ts'
 import type { CreateSnapshotInput } from '#src/modules/snapshots/snapshot.schemas.ts'
 import type { Actor } from '#src/shared/actor.ts'
 import type { Workload } from './workload.ts'
@@ -24,8 +25,8 @@ export interface Scenario {
   run(ctx: AppContext, workload: Workload): Promise<Outcome>
 }
 
-const sum = (counts: { automations: number; prompts: number; templates: number }) =>
-  counts.automations + counts.prompts + counts.templates
+/** Items a scenario copied: the user-level kinds (the workload's N is split over them). */
+const sum = (counts: Record<string, number>) => kindsOf('user').reduce((total, kind) => total + (counts[kind.countKey] ?? 0), 0)
 
 const nothingToCleanUp = async () => {}
 
@@ -33,7 +34,7 @@ type Capture = (
   ctx: AppContext,
   actor: Actor,
   input: CreateSnapshotInput,
-) => Promise<{ _id: string; counts: { automations: number; prompts: number; templates: number } }>
+) => Promise<{ _id: string; counts: Record<string, number> }>
 
 function captureScenario(key: string, label: string, capture: Capture): Scenario {
   return {

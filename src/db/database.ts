@@ -164,22 +164,38 @@ export interface SnapshotsTable {
   source_user_id: string
   source_user_email: string
   source_user_name: string
-  automation_count: Generated<number>
-  prompt_count: Generated<number>
-  template_count: Generated<number>
-  pipeline_count: Generated<number>
   created_by: string
   created_by_name: string
   created_by_role: string
   is_global: Generated<boolean>
   assigned_org_ids: ColumnType<string[], string[] | undefined, string[]>
-  credential_names: ColumnType<string[], string[] | undefined, string[]>
+  /** The latest version: its number, its id, and its counts (copied here for listing). */
+  version: Generated<number>
+  version_id: string
+  counts: ColumnType<ItemCounts, string | undefined, string>
   created_at: Timestamp
   updated_at: Timestamp
 }
 
-export interface SnapshotAutomationsTable {
+/** Items per kind, keyed like the API's counts (automations, prompts, pipelines, ...). */
+export type ItemCounts = Record<string, number>
+
+export interface SnapshotVersionsTable {
+  id: Generated<string>
   snapshot_id: string
+  version: number
+  description: string | null
+  counts: ColumnType<ItemCounts, string | undefined, string>
+  source_org_name: string
+  source_user_email: string
+  source_user_name: string
+  created_by: string
+  created_by_name: string
+  created_at: Timestamp
+}
+
+export interface SnapshotAutomationsTable {
+  version_id: string
   source_id: string
   name: string
   description: string
@@ -193,7 +209,7 @@ export interface SnapshotAutomationsTable {
 }
 
 export interface SnapshotPromptsTable {
-  snapshot_id: string
+  version_id: string
   source_id: string
   name: string
   prompt: string
@@ -206,7 +222,7 @@ export interface SnapshotPromptsTable {
 }
 
 export interface SnapshotTemplatesTable {
-  snapshot_id: string
+  version_id: string
   source_id: string
   name: string
   template: string
@@ -217,7 +233,7 @@ export interface SnapshotTemplatesTable {
 export type RefType = 'pipelineStage' | 'agent'
 
 export interface SnapshotRefsTable {
-  snapshot_id: string
+  version_id: string
   position: number
   automation_name: string
   ref_type: RefType
@@ -228,7 +244,7 @@ export interface SnapshotRefsTable {
 }
 
 export interface SnapshotPipelinesTable {
-  snapshot_id: string
+  version_id: string
   source_id: string
   name: string
   description: string | null
@@ -238,7 +254,7 @@ export interface SnapshotPipelinesTable {
 }
 
 export interface SnapshotStagesTable {
-  snapshot_id: string
+  version_id: string
   source_id: string
   source_pipeline_id: string
   name: string
@@ -248,7 +264,7 @@ export interface SnapshotStagesTable {
 }
 
 export interface SnapshotAgentsTable {
-  snapshot_id: string
+  version_id: string
   source_id: string
   name: string
   description: string
@@ -256,9 +272,18 @@ export interface SnapshotAgentsTable {
 }
 
 export interface SnapshotDynamicPropertiesTable {
-  snapshot_id: string
+  version_id: string
+  /** The type: it identifies the properties within their organization. */
+  source_id: string
   type: string
   sections: Json<unknown[]>
+}
+
+export interface SnapshotCredentialNamesTable {
+  version_id: string
+  /** The credential's name: names identify credentials within an organization. */
+  source_id: string
+  name: string
 }
 
 export interface Database {
@@ -275,6 +300,8 @@ export interface Database {
   templates: TemplatesTable
   login_failures: LoginFailuresTable
   snapshots: SnapshotsTable
+  snapshot_versions: SnapshotVersionsTable
+  snapshot_credential_names: SnapshotCredentialNamesTable
   snapshot_automations: SnapshotAutomationsTable
   snapshot_prompts: SnapshotPromptsTable
   snapshot_templates: SnapshotTemplatesTable

@@ -3,6 +3,7 @@ import * as tenantCore from './migrations/0001_tenant_core.ts'
 import * as snapshots from './migrations/0002_snapshots.ts'
 import * as agentPromptReference from './migrations/0003_agent_prompt_reference.ts'
 import * as securityHardening from './migrations/0004_security_hardening.ts'
+import * as snapshotVersions from './migrations/0005_snapshot_versions.ts'
 
 /** Migrations are listed in code so they run the same under tsx, tests and the CLI. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0002_snapshots': snapshots,
   '0003_agent_prompt_reference': agentPromptReference,
   '0004_security_hardening': securityHardening,
+  '0005_snapshot_versions': snapshotVersions,
 }
 
 /** In the order they run. */

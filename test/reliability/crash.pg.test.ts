@@ -119,7 +119,7 @@ describe('crash: kill -9 during an apply', () => {
         (r) => ({ answered: r.status }),
         () => ({ answered: null }),
       )
-      const pattern = new RegExp(`^\\s*insert into ${options.lockTable}\\b`, 'i')
+      const pattern = new RegExp(`^\\s*insert into "?${options.lockTable}"?\\s`, 'i')
       const blocked = await waitFor('the apply to reach its last INSERT', async () =>
         (await sessionsOf(applicationName)).find((s) => s.state === 'active' && s.wait_event_type === 'Lock' && pattern.test(s.query)),
       )

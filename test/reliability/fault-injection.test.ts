@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
 import { applySteps } from '#src/modules/snapshots/apply-executor.ts'
+import { itemKinds } from '#src/modules/snapshots/item-kinds.ts'
 import { useTestApp } from '../helpers/app.ts'
 import { uniqueEmail } from '../helpers/fixtures.ts'
 import { databaseDigest } from '../helpers/digest.ts'
@@ -11,17 +12,19 @@ import { crossOrgScenario, newUserBody, orgApplyBody, orgSourceSetup, snapshotOf
  * All or nothing, step by step: every named step of every kind of apply is failed
  * in turn (the test-only fault injector throws right after the step ran), and the
  * whole database, every row of every table, must be exactly as before. The steps
- * are recorded from a successful apply first, so a step added to the executor is
- * failed here without anyone editing this file; the last test proves every step
- * the executor declares was failed at least once.
+ * come from the executor's list, which is derived from the item-kind list, and are
+ * recorded from a successful apply first, so a step added with a new kind is failed
+ * here without anyone editing this file; the last test proves every step the
+ * executor declares, and so every item kind's step, was failed at least once.
  */
 const fault = { failAt: null as string | null, fired: false, seen: [] as string[] }
 const failedSteps = new Set<string>()
+const userKindSteps = itemKinds.filter((kind) => kind.scope === 'user').map((kind) => kind.step)
 
 interface Scenario {
   name: string
-  /** The steps a successful apply of this scenario runs, in order. */
-  expectedSteps: string[]
+  /** The steps a successful apply of this scenario runs, in the executor's order. */
+  expectedSteps: readonly string[]
   /** Builds the source and target; returns a request maker taking a fresh-identity flag. */
   prepare(): Promise<(fresh: string) => Promise<ApiResponse>>
 }
@@ -40,7 +43,8 @@ describe('fault injection: every apply step rolls back completely', () => {
   const scenarios: Scenario[] = [
     {
       name: 'user snapshot, cross-organization apply',
-      expectedSteps: ['user', 'prompts', 'automations', 'templates'],
+      // A user apply creates the user and clones every user-level kind.
+      expectedSteps: applySteps.filter((step) => step === 'user' || userKindSteps.includes(step)),
       async prepare() {
         const { target, snapshot } = await crossOrgScenario(t.app)
         return (fresh) =>
@@ -65,18 +69,8 @@ describe('fault injection: every apply step rolls back completely', () => {
     },
     {
       name: 'org snapshot apply with a first user and credentials',
-      expectedSteps: [
-        'organization',
-        'pipelines',
-        'stages',
-        'properties',
-        'credentials',
-        'user',
-        'prompts',
-        'automations',
-        'templates',
-        'agents',
-      ],
+      // Everything but the same-organization grant step.
+      expectedSteps: applySteps.filter((step) => step !== 'promptGrants'),
       async prepare() {
         const source = await orgSourceSetup(t.app)
         return (fresh) =>
@@ -133,7 +127,8 @@ describe('fault injection: every apply step rolls back completely', () => {
     })
   }
 
-  it('failed every step the apply executor declares', () => {
+  it('failed every step the apply executor declares, and so every item kind in turn', () => {
     assert.deepEqual([...failedSteps].sort(), [...applySteps].sort())
+    for (const kind of itemKinds) assert.ok(failedSteps.has(kind.step), `the ${kind.kind} step was failed`)
   })
 })

@@ -214,7 +214,7 @@ describe('races', () => {
       assert.equal(results.filter(([kind, r]) => kind === 'delete' && r.status === 200).length, 1, 'deleted exactly once')
       assert.equal(await count(sql<{ n: number }>`select count(*)::int as n from snapshots where id = ${snapshot._id}`), 0)
       assert.equal(
-        await count(sql<{ n: number }>`select count(*)::int as n from snapshot_automations where snapshot_id = ${snapshot._id}`),
+        await count(sql<{ n: number }>`select count(*)::int as n from snapshot_automations where version_id = ${snapshot._id}`),
         0,
       )
     }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { superadminOnly } from '../../plugins/auth.ts'
+import { superadminOnly } from '../../shared/roles.ts'
 import { authErrors, IdParams, MessageResponse } from '../../shared/schemas.ts'
 import { CreateSnapshotBody } from '../snapshots/snapshot.schemas.ts'
 import { applyOrgSnapshot, dryRunOrgSnapshot } from './org-snapshot-apply.service.ts'

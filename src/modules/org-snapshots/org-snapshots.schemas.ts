@@ -7,17 +7,14 @@ import {
   PageQueryFields,
   PlanSchema,
   summaryFields,
-  userItemCopyFields,
 } from '../snapshots/snapshot.schemas.ts'
+import { copyFieldsSchema, countsSchema } from '../snapshots/item-kind.schemas.ts'
 
 /** Seed contract: seed 004 (ApplyOrgSnapshot*) and the org-snapshot summary of the docs. */
 
 const orgSummaryFields = {
   ...summaryFields,
-  counts: Type.Object(
-    { pipelines: Type.Integer(), automations: Type.Integer(), prompts: Type.Integer(), templates: Type.Integer() },
-    { additionalProperties: true },
-  ),
+  counts: countsSchema('org', 'summary'),
   credentialNames: Type.Array(Type.String(), {
     description: 'Names of the credentials the source organization had configured (never their values)',
   }),
@@ -25,39 +22,8 @@ const orgSummaryFields = {
 
 export const OrgSnapshotSummary = Type.Object(orgSummaryFields, { additionalProperties: true })
 
-const StageCopy = Type.Object({
-  sourceId: Type.String(),
-  name: Type.String(),
-  color: Type.String(),
-  position: Type.Integer(),
-  isActive: Type.Boolean(),
-})
-
 export const OrgSnapshotDetail = Type.Object(
-  {
-    ...orgSummaryFields,
-    pipelines: Type.Array(
-      Type.Object({
-        sourceId: Type.String(),
-        name: Type.String(),
-        description: Nullable(Type.String()),
-        type: Type.String(),
-        isDefault: Type.Boolean(),
-        isActive: Type.Boolean(),
-        stages: Type.Array(StageCopy),
-      }),
-    ),
-    agents: Type.Array(
-      Type.Object({
-        sourceId: Type.String(),
-        name: Type.String(),
-        description: Type.String(),
-        promptId: Nullable(Type.String()),
-      }),
-    ),
-    dynamicProperties: Type.Array(Type.Object({ type: Type.String(), sections: Type.Array(Type.Unknown()) })),
-    ...userItemCopyFields,
-  },
+  { ...orgSummaryFields, ...copyFieldsSchema('org') },
   { additionalProperties: true },
 )
 
@@ -97,18 +63,7 @@ const resultFields = {
   organizationName: Type.String(),
   userId: Nullable(Type.String()),
   userEmail: Nullable(Type.String()),
-  cloned: Type.Object(
-    {
-      pipelines: Type.Integer(),
-      automations: Type.Integer(),
-      prompts: Type.Integer(),
-      templates: Type.Integer(),
-      stages: Type.Integer(),
-      agents: Type.Integer(),
-      dynamicProperties: Type.Integer(),
-    },
-    { additionalProperties: true },
-  ),
+  cloned: countsSchema('org', 'cloned'),
   credentials: Type.Object(
     {
       configured: Type.Array(Type.String(), { description: 'Credential names set on the new organization' }),

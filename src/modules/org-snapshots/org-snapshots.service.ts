@@ -5,9 +5,8 @@ import { notFound } from '../../shared/errors.ts'
 import { findOrganization } from '../organizations/organizations.repository.ts'
 import { listUsersOfOrganization } from '../users/users.repository.ts'
 import { captureSnapshot } from '../snapshots/capture.service.ts'
-import * as reads from '../snapshots/plan.repository.ts'
 import type { CreateSnapshotInput } from '../snapshots/snapshot.schemas.ts'
-import { loadOrganizationCopies, loadUserItemCopies, pageOfSnapshots, summaryBase } from '../snapshots/snapshot-views.ts'
+import { loadCopies, pageOfSnapshots, summaryBase, summaryCounts } from '../snapshots/snapshot-views.ts'
 import * as snapshots from '../snapshots/snapshots.repository.ts'
 
 /** Organization snapshots (SPEC §6): SUPERADMIN only, enforced on every route. */
@@ -15,12 +14,7 @@ import * as snapshots from '../snapshots/snapshots.repository.ts'
 export function toOrgSnapshotSummary(row: snapshots.SnapshotRow) {
   return {
     ...summaryBase(row),
-    counts: {
-      pipelines: row.pipeline_count,
-      automations: row.automation_count,
-      prompts: row.prompt_count,
-      templates: row.template_count,
-    },
+    counts: summaryCounts(row),
     credentialNames: row.credential_names,
   }
 }
@@ -46,14 +40,7 @@ export async function listOrgSnapshots(db: Executor, page: { limit?: number; cur
 
 export async function getOrgSnapshot(db: Executor, id: string) {
   const row = await findOrgSnapshot(db, id)
-  const refs = await reads.loadReferences(db, id)
-  return {
-    ...toOrgSnapshotSummary(row),
-    ...(await loadOrganizationCopies(db, id)),
-    ...(await loadUserItemCopies(db, id)),
-    sourcePipelineStageRefs: refs.filter((r) => r.refType === 'pipelineStage'),
-    sourceAgentRefs: refs.filter((r) => r.refType === 'agent'),
-  }
+  return { ...toOrgSnapshotSummary(row), ...(await loadCopies(db, row)) }
 }
 
 export async function deleteOrgSnapshot(db: Executor, id: string): Promise<void> {

@@ -1,6 +1,18 @@
 import type { Executor } from '../../db/database.ts'
-import { AppError, badRequest } from '../../shared/errors.ts'
-import type { SnapshotRow } from './snapshots.repository.ts'
+import type { SecretBox } from '../../shared/crypto.ts'
+import { AppError, badRequest, statusForCode } from '../../shared/errors.ts'
+import { newId } from '../../shared/ids.ts'
+import { credentialsUsedElsewhere } from '../organizations/credentials.repository.ts'
+import type { CredentialName } from '../organizations/organizations.schemas.ts'
+import {
+  findOrganizationConflicts,
+  organizationNameTaken,
+  organizationPhoneTaken,
+} from '../organizations/organizations.repository.ts'
+import { emailExists } from '../users/users.repository.ts'
+import type { AccessRole } from '../../shared/roles.ts'
+import type { ItemKind } from './item-kind.ts'
+import { itemKind, kindsOf } from './item-kinds.ts'
 import * as reads from './plan.repository.ts'
 import {
   resolveReferences,
@@ -9,18 +21,61 @@ import {
   type ReferenceMappings,
   type TargetCatalog,
 } from './reference-resolution.ts'
+import type { SnapshotRow } from './snapshots.repository.ts'
 
 /**
- * Apply = plan, then execute. The plan decides every item's action and every
- * reference's target, and lists each 409/422 the apply would answer; a dry run
- * returns it, a real apply executes it in one transaction.
+ * Apply = load, plan, execute, for user and organization snapshots alike. The plan
+ * decides every item's action and every reference's target, the result counts,
+ * and every 409/422 the apply would answer; a dry run returns it, a real apply
+ * executes it in one transaction (apply-executor.ts).
  */
 
+/** Something that stops an apply, as the error it would answer with. */
 export interface Problem {
-  status: 409 | 422
+  code: 'CONFLICT' | 'UNPROCESSABLE'
   error: string
   message: string
   details?: unknown
+}
+
+export interface NewUserProfile {
+  email: string
+  fullName: string
+  phoneNumber?: string
+  designation?: string
+}
+
+export interface NewOrganization {
+  name: string
+  phoneNumber: string
+  address: string
+  credentials: Partial<Record<CredentialName, string>>
+}
+
+/** What the caller asks for, independent of the snapshot kind. */
+export interface ApplyRequest {
+  snapshot: SnapshotRow
+  /** Apply into an existing organization, or create one (organization snapshots). */
+  target: { organizationId: string } | { newOrganization: NewOrganization }
+  /** The user this apply creates (the user-level items are cloned for them), and where the body names it. */
+  newUser: (NewUserProfile & { accessRole: AccessRole; password: string; bodyField: 'newUser' | 'firstUser' }) | null
+  /** Kinds switched off by their apply flag (applyAutomations: false, ...). */
+  disabled: ReadonlySet<string>
+  /** selectedPromptNames: same-organization applies clone these prompts (null: all) and grant the rest. */
+  selectedNames: readonly string[] | null
+  mappings: ReferenceMappings
+}
+
+/** What happens to one kind of item. */
+export interface KindPlan {
+  kind: ItemKind
+  /** 'all', nothing, or the names of the items to clone. */
+  clone: 'all' | 'none' | readonly string[]
+  /** Same-organization apply: grant the new user the items not cloned (their step). */
+  grantRest: boolean
+  cloned: number
+  mapped: number
+  skipped: number
 }
 
 export interface PlanItem {
@@ -29,88 +84,77 @@ export interface PlanItem {
   action: 'clone' | 'skip' | 'map'
 }
 
-export interface PlanView {
-  items: PlanItem[]
-  references: PlannedReference[]
-  problems: Problem[]
-  wouldSucceed: boolean
-}
-
-export function problemError(problem: Problem): AppError {
-  return new AppError(problem.status === 409 ? 'CONFLICT' : 'UNPROCESSABLE', problem.error, problem.message, {
-    details: problem.details,
-  })
-}
-
-/** The first problem in order of precedence (conflicts before unresolvable data). */
-export function throwFirstProblem(problems: readonly Problem[]): void {
-  const first = [...problems].sort((a, b) => a.status - b.status)[0]
-  if (first) throw problemError(first)
-}
-
-export function emailTakenProblem(email: string, field: string): Problem {
-  return {
-    status: 409,
-    error: 'Email already exists',
-    message: `A user with the email ${email} already exists`,
-    details: { field },
-  }
-}
-
-export interface UserItemsOptions {
-  sameOrg: boolean
-  applyAutomations: boolean
-  applyPrompts: boolean
-  applyTemplates: boolean
-  /** Same-org only: the prompt names to clone; null = all. */
-  selectedPromptNames: readonly string[] | null
-  mappings: ReferenceMappings
-  targetOrganizationId: string
-  /** Where references may point; loaded only when automations are cloned. */
-  loadTarget: () => Promise<TargetCatalog>
-  /** List every item in the plan (dry run); a real apply only needs counts. */
-  detail: boolean
-}
-
-export interface UserItemsPlan {
-  cloneAutomations: boolean
-  cloneTemplates: boolean
-  /** null: no prompt is cloned; 'all'; or the names to clone. */
-  clonePrompts: 'all' | readonly string[] | null
-  /** Same-org: grant the new user the remaining prompts whose source still exists. */
-  grantOtherPrompts: boolean
+export interface ApplyPlan {
+  request: ApplyRequest
+  /** The organization written to: the target, or the id planned for the new one. */
+  organizationId: string
+  sameOrganization: boolean
+  kinds: KindPlan[]
+  /** Per kind cloned under planned ids: source id → new id. */
+  plannedIds: Record<string, Record<string, string>>
   rewrites: AutomationRewrite[]
   references: PlannedReference[]
   problems: Problem[]
+  /** Every item and its action (dry runs only; a real apply needs counts alone). */
   items: PlanItem[]
-  cloned: { automations: number; prompts: number; templates: number }
-  mapped: { prompts: number }
-  skipped: { automations: number; prompts: number; templates: number }
+}
+
+export function problemError(problem: Problem): AppError {
+  return new AppError(problem.code, problem.error, problem.message, { details: problem.details })
+}
+
+function asProblem(error: AppError): Problem {
+  return { code: 'CONFLICT', error: error.title, message: error.message, details: error.details }
+}
+
+/** The first problem in order of precedence (conflicts before unprocessable data). */
+export function throwFirstProblem(problems: readonly Problem[]): void {
+  const first = [...problems].sort((a, b) => statusForCode(a.code) - statusForCode(b.code))[0]
+  if (first) throw problemError(first)
+}
+
+/** What a dry run shows of a plan (SPEC §7.1). */
+export function planView(plan: ApplyPlan) {
+  return {
+    items: plan.items,
+    references: plan.references,
+    problems: plan.problems.map(({ code, ...problem }) => ({ status: statusForCode(code), ...problem })),
+    wouldSucceed: plan.problems.length === 0,
+  }
+}
+
+/** The counts an apply answers with, dry or real: derived from the plan alone. */
+export function resultCounts(plan: ApplyPlan) {
+  const by = (pick: (k: KindPlan) => number, include: (k: KindPlan) => boolean) =>
+    Object.fromEntries(plan.kinds.filter(include).map((k) => [k.kind.countKey, pick(k)]))
+  return {
+    cloned: by((k) => k.cloned, (k) => k.kind.counted.cloned),
+    mapped: by((k) => k.mapped, (k) => typeof k.kind.sameOrganization === 'object'),
+    skipped: by((k) => k.skipped, (k) => k.kind.scope === 'user'),
+  }
 }
 
 /** Mapping keys and prompt selections must name items of the snapshot (else 400, before anything else). */
-export async function assertNamesExist(
-  db: Executor,
-  snapshotId: string,
-  mappings: ReferenceMappings,
-  selectedPromptNames: readonly string[] | null,
-): Promise<void> {
+async function assertNamesExist(db: Executor, request: ApplyRequest): Promise<void> {
+  const { mappings, snapshot } = request
   const keyed = [
     ['pipelineMapping', Object.keys(mappings.pipelineMapping ?? {})],
     ['sourceStatusesMapping', Object.keys(mappings.sourceStatusesMapping ?? {})],
     ['agentMapping', Object.keys(mappings.agentMapping ?? {})],
   ] as const
-  const allKeys = [...new Set(keyed.flatMap(([, keys]) => keys))]
+  const selected = request.selectedNames ?? []
   // Sequential on purpose: inside a transaction every query shares one connection.
-  const automations = await reads.existingItemNames(db, 'snapshot_automations', snapshotId, allKeys)
-  const prompts = await reads.existingItemNames(db, 'snapshot_prompts', snapshotId, selectedPromptNames ?? [])
+  const automations = await reads.existingNames(db, itemKind('automation'), snapshot.version_id, [
+    ...new Set(keyed.flatMap(([, keys]) => keys)),
+  ])
+  const prompts = await reads.existingNames(db, itemKind('prompt'), snapshot.version_id, selected)
   const details = [
     ...keyed.flatMap(([field, keys]) =>
       keys
         .filter((k) => !automations.has(k))
         .map((k) => ({ location: 'body', path: `/${field}/${k}`, message: 'names no automation of the snapshot' })),
     ),
-    ...(selectedPromptNames ?? [])
+    ...selected
       .filter((n) => !prompts.has(n))
       .map((n) => ({ location: 'body', path: '/selectedPromptNames', message: `"${n}" names no prompt of the snapshot` })),
   ]
@@ -123,60 +167,122 @@ export async function assertNamesExist(
   }
 }
 
-/** Plans the user-level items (automations, prompts, templates) of a snapshot for one new user. */
-export async function planUserItems(db: Executor, snapshot: SnapshotRow, options: UserItemsOptions): Promise<UserItemsPlan> {
-  const cloneAutomations = options.applyAutomations && !options.sameOrg
-  const cloneTemplates = options.applyTemplates && !options.sameOrg
-  const items: PlanItem[] = []
+/** 409s: a new organization's name, phone or credential values, a new user's email. */
+async function conflicts(db: Executor, secrets: SecretBox, request: ApplyRequest): Promise<Problem[]> {
+  const problems: Problem[] = []
+  if ('newOrganization' in request.target) {
+    const org = request.target.newOrganization
+    const taken = await findOrganizationConflicts(db, org.name, org.phoneNumber)
+    if (taken.name) problems.push(asProblem(organizationNameTaken(org.name)))
+    if (taken.phoneNumber) problems.push(asProblem(organizationPhoneTaken(org.phoneNumber)))
+  }
+  const { newUser } = request
+  if (newUser && (await emailExists(db, newUser.email))) {
+    problems.push({
+      code: 'CONFLICT',
+      error: 'Email already exists',
+      message: `A user with the email ${newUser.email} already exists`,
+      details: { field: `${newUser.bodyField}.email` },
+    })
+  }
+  if ('newOrganization' in request.target) {
+    const used = await credentialsUsedElsewhere(db, secrets, null, request.target.newOrganization.credentials)
+    if (used.length > 0) {
+      problems.push({
+        code: 'CONFLICT',
+        error: 'Credentials already in use',
+        message: `These credential values are already used by another organization: ${used.join(', ')}`,
+        details: { fields: used },
+      })
+    }
+  }
+  return problems
+}
 
-  // Prompts: cross-org clones all; same-org clones the selection and maps the rest.
-  let clonePrompts: UserItemsPlan['clonePrompts'] = null
-  let grantOtherPrompts = false
-  let promptsCloned = 0
-  let promptsMapped = 0
-  if (options.applyPrompts && (!options.sameOrg || options.selectedPromptNames === null)) {
-    clonePrompts = 'all'
-    promptsCloned = snapshot.prompt_count
-    if (options.detail) {
-      for (const name of await reads.itemNames(db, 'snapshot_prompts', snapshot.id)) {
-        items.push({ kind: 'prompt', name, action: 'clone' })
-      }
+/** What happens to each kind: org kinds are cloned whole, user kinds by the rules of SPEC §5. */
+async function planKinds(db: Executor, request: ApplyRequest, sameOrganization: boolean, organizationId: string) {
+  const plans: KindPlan[] = []
+  const grants = new Map<string, { name: string; action: PlanItem['action'] }[]>()
+  for (const kind of kindsOf(request.snapshot.kind)) {
+    const count = request.snapshot.counts[kind.countKey] ?? 0
+    const plan: KindPlan = { kind, clone: 'none', grantRest: false, cloned: 0, mapped: 0, skipped: 0 }
+    plans.push(plan)
+    if (!kind.clone) continue
+    if (kind.scope === 'org') {
+      Object.assign(plan, { clone: 'all', cloned: count })
+    } else if (!request.newUser || request.disabled.has(kind.kind) || (sameOrganization && kind.sameOrganization === 'skip')) {
+      plan.skipped = count
+    } else if (sameOrganization && typeof kind.sameOrganization === 'object' && request.selectedNames !== null) {
+      const selected = new Set(request.selectedNames)
+      const items = (await reads.promptsWithSourceState(db, request.snapshot.version_id, organizationId)).map((p) => ({
+        name: p.name,
+        action: selected.has(p.name) ? ('clone' as const) : p.sourceExists ? ('map' as const) : ('skip' as const),
+      }))
+      grants.set(kind.kind, items)
+      Object.assign(plan, {
+        clone: [...selected],
+        grantRest: true,
+        cloned: items.filter((i) => i.action === 'clone').length,
+        mapped: items.filter((i) => i.action === 'map').length,
+        skipped: items.filter((i) => i.action === 'skip').length,
+      })
+    } else {
+      Object.assign(plan, { clone: 'all', cloned: count })
     }
-  } else if (options.applyPrompts) {
-    const selected = new Set(options.selectedPromptNames)
-    clonePrompts = [...selected]
-    grantOtherPrompts = true
-    for (const prompt of await reads.promptsWithSourceState(db, snapshot.id, options.targetOrganizationId)) {
-      const action = selected.has(prompt.name) ? 'clone' : prompt.sourceExists ? 'map' : 'skip'
-      if (action === 'clone') promptsCloned++
-      if (action === 'map') promptsMapped++
-      if (options.detail) items.push({ kind: 'prompt', name: prompt.name, action })
+  }
+  return { plans, grants }
+}
+
+/** Where the automations' references may point: the target's stages and agents, or the new organization's. */
+async function targetCatalog(db: Executor, plan: Omit<ApplyPlan, 'references' | 'rewrites' | 'problems' | 'items'>): Promise<TargetCatalog> {
+  if (!('newOrganization' in plan.request.target)) {
+    return {
+      stageNames: await reads.stageNamesOfOrganization(db, plan.organizationId),
+      agents: await reads.agentsOfOrganization(db, plan.organizationId),
     }
-  } else if (options.detail) {
-    for (const name of await reads.itemNames(db, 'snapshot_prompts', snapshot.id)) {
-      items.push({ kind: 'prompt', name, action: 'skip' })
+  }
+  const versionId = plan.request.snapshot.version_id
+  const stages = await reads.copiesOf(db, itemKind('stage'), versionId)
+  const agents = await reads.copiesOf(db, itemKind('agent'), versionId)
+  const agentIds = plan.plannedIds.agent ?? {}
+  return { stageNames: new Set(stages.map((s) => s.name)), agents: agents.map((a) => ({ id: agentIds[a.sourceId]!, name: a.name })) }
+}
+
+export async function planApply(
+  db: Executor,
+  secrets: SecretBox,
+  request: ApplyRequest,
+  options: { detail: boolean },
+): Promise<ApplyPlan> {
+  await assertNamesExist(db, request)
+  const problems = await conflicts(db, secrets, request)
+  const organizationId = 'organizationId' in request.target ? request.target.organizationId : newId()
+  const sameOrganization = 'organizationId' in request.target && organizationId === request.snapshot.source_org_id
+  const { plans, grants } = await planKinds(db, request, sameOrganization, organizationId)
+
+  const versionId = request.snapshot.version_id
+  const plannedIds: Record<string, Record<string, string>> = {}
+  const copies = new Map<string, { sourceId: string; name: string }[]>()
+  const copiesOf = async (kind: ItemKind) => {
+    if (!copies.has(kind.kind)) copies.set(kind.kind, await reads.copiesOf(db, kind, versionId))
+    return copies.get(kind.kind)!
+  }
+  for (const plan of plans) {
+    if (plan.kind.idPlanned && plan.clone === 'all') {
+      plannedIds[plan.kind.kind] = Object.fromEntries((await copiesOf(plan.kind)).map((c) => [c.sourceId, newId()]))
     }
   }
 
-  if (options.detail) {
-    const automationNames = await reads.itemNames(db, 'snapshot_automations', snapshot.id)
-    const templateNames = await reads.itemNames(db, 'snapshot_templates', snapshot.id)
-    for (const name of automationNames) items.push({ kind: 'automation', name, action: cloneAutomations ? 'clone' : 'skip' })
-    for (const name of templateNames) items.push({ kind: 'template', name, action: cloneTemplates ? 'clone' : 'skip' })
-  }
-
+  const base = { request, organizationId, sameOrganization, kinds: plans, plannedIds }
   let rewrites: AutomationRewrite[] = []
   let references: PlannedReference[] = []
-  const problems: Problem[] = []
-  if (cloneAutomations) {
-    const refs = await reads.loadReferences(db, snapshot.id)
-    const target = await options.loadTarget()
-    const resolution = resolveReferences(refs, options.mappings, target)
+  if (plans.find((p) => p.kind.kind === 'automation')?.clone === 'all') {
+    const resolution = resolveReferences(await reads.loadReferences(db, versionId), request.mappings, await targetCatalog(db, base))
     rewrites = resolution.rewrites
     references = resolution.references
     if (resolution.invalidTargets.length > 0) {
       problems.push({
-        status: 422,
+        code: 'UNPROCESSABLE',
         error: 'Invalid mapping target',
         message: 'Some mappings point at stages or agents that do not exist in the target organization',
         details: resolution.invalidTargets,
@@ -184,7 +290,7 @@ export async function planUserItems(db: Executor, snapshot: SnapshotRow, options
     }
     if (resolution.unresolved.length > 0) {
       problems.push({
-        status: 422,
+        code: 'UNPROCESSABLE',
         error: 'Unresolved references',
         message:
           `${resolution.unresolved.length} stage or agent reference(s) have no match in the target organization; ` +
@@ -194,30 +300,14 @@ export async function planUserItems(db: Executor, snapshot: SnapshotRow, options
     }
   }
 
-  const cloned = {
-    automations: cloneAutomations ? snapshot.automation_count : 0,
-    prompts: promptsCloned,
-    templates: cloneTemplates ? snapshot.template_count : 0,
+  const items: PlanItem[] = []
+  if (options.detail) {
+    for (const plan of plans.filter((p) => p.kind.listedInPlan)) {
+      const listed =
+        grants.get(plan.kind.kind) ??
+        (await copiesOf(plan.kind)).map((c) => ({ name: c.name, action: plan.clone === 'all' ? ('clone' as const) : ('skip' as const) }))
+      items.push(...listed.map((item) => ({ kind: plan.kind.kind, ...item })))
+    }
   }
-  return {
-    cloneAutomations,
-    cloneTemplates,
-    clonePrompts,
-    grantOtherPrompts,
-    rewrites,
-    references,
-    problems,
-    items,
-    cloned,
-    mapped: { prompts: promptsMapped },
-    skipped: {
-      automations: snapshot.automation_count - cloned.automations,
-      prompts: snapshot.prompt_count - promptsCloned - promptsMapped,
-      templates: snapshot.template_count - cloned.templates,
-    },
-  }
-}
-
-export function planView(items: PlanItem[], references: PlannedReference[], problems: Problem[]): PlanView {
-  return { items, references, problems, wouldSucceed: problems.length === 0 }
+  return { ...base, rewrites, references, problems, items }
 }

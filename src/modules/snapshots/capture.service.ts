@@ -1,16 +1,18 @@
 import type { Executor, SnapshotKind } from '../../db/database.ts'
 import type { Actor } from '../../shared/actor.ts'
 import { notFound } from '../../shared/errors.ts'
+import { newId } from '../../shared/ids.ts'
 import { findOrganization } from '../organizations/organizations.repository.ts'
 import { findUserById } from '../users/users.repository.ts'
-import { captureOrganizationItems, captureUserItems } from './capture.repository.ts'
+import { captureItems, captureReferences } from './capture.repository.ts'
+import { kindsOf } from './item-kinds.ts'
 import type { CreateSnapshotInput } from './snapshot.schemas.ts'
-import { insertSnapshot, setSnapshotCounts, type SnapshotRow } from './snapshots.repository.ts'
+import { findSnapshot, insertSnapshot, setVersionCounts, type SnapshotRow } from './snapshots.repository.ts'
 
 /**
- * Captures a snapshot in one transaction: the summary row, then full copies of
- * the source user's items (and, for an organization snapshot, the organization's
- * configuration) with one INSERT ... SELECT per kind, then the counts.
+ * Captures a snapshot in one transaction: the summary row and its first version,
+ * then full copies of every item kind the snapshot kind holds (one
+ * INSERT ... SELECT each), the references, then the counts.
  */
 export async function captureSnapshot(
   db: Executor,
@@ -27,22 +29,36 @@ export async function captureSnapshot(
     if (!user || user.organization_id !== organization.id) {
       throw notFound('User', 'The source user does not exist in the source organization')
     }
-    const snapshotId = await insertSnapshot(trx, {
-      kind,
-      name: input.name,
-      description: input.description ?? null,
-      source_org_id: organization.id,
+    // The first version's id is the snapshot's own.
+    const snapshotId = newId()
+    const source = {
       source_org_name: organization.name,
-      source_user_id: user.id,
       source_user_email: user.email,
       source_user_name: user.full_name,
-      created_by: actor.id,
-      created_by_name: actor.fullName,
-      created_by_role: actor.role,
-      assigned_org_ids: kind === 'user' ? [organization.id] : [],
-    })
-    const items = await captureUserItems(trx, snapshotId, user.id, organization.id)
-    const pipelines = kind === 'org' ? (await captureOrganizationItems(trx, snapshotId, organization.id)).pipelines : 0
-    return setSnapshotCounts(trx, snapshotId, { ...items, pipelines })
+    }
+    await insertSnapshot(
+      trx,
+      {
+        id: snapshotId,
+        version_id: snapshotId,
+        kind,
+        name: input.name,
+        description: input.description ?? null,
+        source_org_id: organization.id,
+        source_user_id: user.id,
+        ...source,
+        created_by: actor.id,
+        created_by_name: actor.fullName,
+        created_by_role: actor.role,
+        assigned_org_ids: kind === 'user' ? [organization.id] : [],
+      },
+      { ...source, description: input.description ?? null, created_by: actor.id, created_by_name: actor.fullName },
+    )
+    const counts = await captureItems(trx, snapshotId, kindsOf(kind), { userId: user.id, organizationId: organization.id })
+    await captureReferences(trx, snapshotId, organization.id)
+    await setVersionCounts(trx, snapshotId, snapshotId, counts)
+    const row = await findSnapshot(trx, kind, snapshotId)
+    if (!row) throw new Error('the snapshot just captured is gone')
+    return row
   })
 }

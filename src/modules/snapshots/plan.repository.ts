@@ -1,14 +1,15 @@
 import { sql } from 'kysely'
 import type { Executor } from '../../db/database.ts'
+import type { ItemKind } from './item-kind.ts'
 import type { SnapshotRef } from './snapshot.schemas.ts'
 
 /** Read-only queries an apply plan needs: small, and independent of item bodies. */
 
-export async function loadReferences(db: Executor, snapshotId: string): Promise<SnapshotRef[]> {
+export async function loadReferences(db: Executor, versionId: string): Promise<SnapshotRef[]> {
   const rows = await db
     .selectFrom('snapshot_refs')
     .select(['automation_name', 'field', 'value', 'ref_type', 'field_location', 'agent_name'])
-    .where('snapshot_id', '=', snapshotId)
+    .where('version_id', '=', versionId)
     .orderBy('position')
     .execute()
   return rows.map((r) => ({
@@ -40,34 +41,34 @@ export function agentsOfOrganization(db: Executor, organizationId: string) {
     .execute()
 }
 
-type ItemTable = 'snapshot_automations' | 'snapshot_prompts' | 'snapshot_templates'
+/** The source id and name of every copy of one kind in a version, by name. */
+export async function copiesOf(db: Executor, kind: ItemKind, versionId: string): Promise<{ sourceId: string; name: string }[]> {
+  const result = await sql<{ source_id: string; name: string }>`
+    select source_id, ${sql.ref(kind.nameColumn)} as name from ${sql.table(kind.snapshotTable)}
+    where version_id = ${versionId} order by 2, 1
+  `.execute(db)
+  return result.rows.map((r) => ({ sourceId: r.source_id, name: r.name }))
+}
 
-/** Which of `names` are items of the snapshot (to reject mapping keys and selections naming nothing). */
-export async function existingItemNames(
+/** Which of `names` name copies of the kind (to reject mapping keys and selections that name nothing). */
+export async function existingNames(
   db: Executor,
-  table: ItemTable,
-  snapshotId: string,
+  kind: ItemKind,
+  versionId: string,
   names: readonly string[],
 ): Promise<Set<string>> {
   if (names.length === 0) return new Set()
-  const rows = await db
-    .selectFrom(table)
-    .select('name')
-    .where('snapshot_id', '=', snapshotId)
-    .where('name', '=', sql<string>`any(${[...names]}::text[])`)
-    .execute()
-  return new Set(rows.map((r) => r.name))
-}
-
-export async function itemNames(db: Executor, table: ItemTable, snapshotId: string): Promise<string[]> {
-  const rows = await db.selectFrom(table).select('name').where('snapshot_id', '=', snapshotId).orderBy('name').execute()
-  return rows.map((r) => r.name)
+  const result = await sql<{ name: string }>`
+    select ${sql.ref(kind.nameColumn)} as name from ${sql.table(kind.snapshotTable)}
+    where version_id = ${versionId} and ${sql.ref(kind.nameColumn)} = any(${[...names]}::text[])
+  `.execute(db)
+  return new Set(result.rows.map((r) => r.name))
 }
 
 /** Snapshot prompts with whether their source prompt still exists in `organizationId`. */
 export async function promptsWithSourceState(
   db: Executor,
-  snapshotId: string,
+  versionId: string,
   organizationId: string,
 ): Promise<{ name: string; sourceExists: boolean }[]> {
   const rows = await db
@@ -76,50 +77,8 @@ export async function promptsWithSourceState(
       join.onRef('src.id', '=', 'p.source_id').on('src.organization_id', '=', organizationId),
     )
     .select(['p.name', sql<boolean>`src.id is not null`.as('source_exists')])
-    .where('p.snapshot_id', '=', snapshotId)
+    .where('p.version_id', '=', versionId)
     .orderBy('p.name')
     .execute()
   return rows.map((r) => ({ name: r.name, sourceExists: r.source_exists }))
-}
-
-export function snapshotPipelines(db: Executor, snapshotId: string) {
-  return db
-    .selectFrom('snapshot_pipelines')
-    .select(['source_id', 'name'])
-    .where('snapshot_id', '=', snapshotId)
-    .orderBy('name')
-    .execute()
-}
-
-export async function snapshotStageNames(db: Executor, snapshotId: string): Promise<Set<string>> {
-  const rows = await db.selectFrom('snapshot_stages').select('name').distinct().where('snapshot_id', '=', snapshotId).execute()
-  return new Set(rows.map((r) => r.name))
-}
-
-export function snapshotAgents(db: Executor, snapshotId: string) {
-  return db
-    .selectFrom('snapshot_agents')
-    .select(['source_id', 'name'])
-    .where('snapshot_id', '=', snapshotId)
-    .orderBy('name')
-    .execute()
-}
-
-export async function snapshotPropertyTypes(db: Executor, snapshotId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('snapshot_dynamic_properties')
-    .select('type')
-    .where('snapshot_id', '=', snapshotId)
-    .orderBy('type')
-    .execute()
-  return rows.map((r) => r.type)
-}
-
-export async function snapshotStageCount(db: Executor, snapshotId: string): Promise<number> {
-  const row = await db
-    .selectFrom('snapshot_stages')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('snapshot_id', '=', snapshotId)
-    .executeTakeFirstOrThrow()
-  return Number(row.count)
 }

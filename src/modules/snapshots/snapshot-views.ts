@@ -1,8 +1,13 @@
 import type { Executor, SnapshotKind } from '../../db/database.ts'
+import { decodeCursor, encodeCursor } from '../../shared/cursor.ts'
+import { groupBy } from '../../shared/collections.ts'
 import { badRequest } from '../../shared/errors.ts'
-import { listSnapshots, type SnapshotRow } from './snapshots.repository.ts'
+import type { ItemKind } from './item-kind.ts'
+import { kindsOf } from './item-kinds.ts'
+import * as reads from './plan.repository.ts'
+import { copiesOfVersion, listSnapshots, type SnapshotRow } from './snapshots.repository.ts'
 
-/** Row → API shapes shared by both snapshot kinds. */
+/** Row → API shapes shared by both snapshot kinds, driven by the item-kind list. */
 
 export function summaryBase(row: SnapshotRow) {
   return {
@@ -22,14 +27,13 @@ export function summaryBase(row: SnapshotRow) {
   }
 }
 
-/** Opaque keyset cursors: the insertion sequence of the last row of a page. */
-export function encodeCursor(seq: number): string {
-  return Buffer.from(`s${seq}`).toString('base64url')
-}
-
-export function decodeCursor(cursor: string): number | null {
-  const match = /^s(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
-  return match ? Number(match[1]) : null
+/** The counts a summary shows: the kinds its snapshot kind captures that summaries count. */
+export function summaryCounts(row: SnapshotRow): Record<string, number> {
+  return Object.fromEntries(
+    kindsOf(row.kind)
+      .filter((kind) => kind.counted.summary)
+      .map((kind) => [kind.countKey, row.counts[kind.countKey] ?? 0]),
+  )
 }
 
 /**
@@ -62,99 +66,40 @@ export async function pageOfSnapshots(
   return { rows: page, nextCursor: encodeCursor(page[page.length - 1]!.seq) }
 }
 
-/** The full copies a snapshot holds, for GET /{kind}-snapshots/{id}. */
-export async function loadUserItemCopies(db: Executor, snapshotId: string) {
-  const automations = await db
-    .selectFrom('snapshot_automations')
-    .selectAll()
-    .where('snapshot_id', '=', snapshotId)
-    .orderBy('name')
-    .execute()
-  const prompts = await db.selectFrom('snapshot_prompts').selectAll().where('snapshot_id', '=', snapshotId).orderBy('name').execute()
-  const templates = await db
-    .selectFrom('snapshot_templates')
-    .selectAll()
-    .where('snapshot_id', '=', snapshotId)
-    .orderBy('name')
-    .execute()
-  return {
-    automations: automations.map((a) => ({
-      sourceId: a.source_id,
-      name: a.name,
-      description: a.description,
-      event: a.event,
-      triggerType: a.trigger_type,
-      sourceStatuses: a.source_statuses,
-      actions: a.actions,
-      conditions: a.conditions,
-      maxTransitions: a.max_transitions,
-      enabled: a.enabled,
-    })),
-    prompts: prompts.map((p) => ({
-      sourceId: p.source_id,
-      name: p.name,
-      prompt: p.prompt,
-      description: p.description,
-      temperature: p.temperature,
-      responseTime: p.response_time,
-      isHidden: p.is_hidden,
-      tools: p.tools,
-      toolConfigs: p.tool_configs,
-    })),
-    templates: templates.map((t) => ({
-      sourceId: t.source_id,
-      name: t.name,
-      template: t.template,
-      type: t.type,
-      category: t.category,
-    })),
-  }
-}
+type Copy = Record<string, unknown>
 
-/** Organization-level copies of an organization snapshot. */
-export async function loadOrganizationCopies(db: Executor, snapshotId: string) {
-  const pipelines = await db
-    .selectFrom('snapshot_pipelines')
-    .selectAll()
-    .where('snapshot_id', '=', snapshotId)
-    .orderBy('name')
-    .execute()
-  const stages = await db
-    .selectFrom('snapshot_stages')
-    .selectAll()
-    .where('snapshot_id', '=', snapshotId)
-    .orderBy('position')
-    .execute()
-  const agents = await db.selectFrom('snapshot_agents').selectAll().where('snapshot_id', '=', snapshotId).orderBy('name').execute()
-  const properties = await db
-    .selectFrom('snapshot_dynamic_properties')
-    .selectAll()
-    .where('snapshot_id', '=', snapshotId)
-    .orderBy('type')
-    .execute()
-  const stagesByPipeline = new Map<string, typeof stages>()
-  for (const stage of stages) {
-    const list = stagesByPipeline.get(stage.source_pipeline_id) ?? []
-    list.push(stage)
-    stagesByPipeline.set(stage.source_pipeline_id, list)
+const toCopy = (row: Record<string, unknown>, fields: Readonly<Record<string, string>>): Copy =>
+  Object.fromEntries(Object.entries(fields).map(([field, column]) => [field, row[column]]))
+
+/**
+ * The copies a version holds, as GET /{kind}-snapshots/{id} shows them: one list
+ * per kind with a view, kinds with a parent nested inside their parent's copies,
+ * and the references.
+ */
+export async function loadCopies(db: Executor, row: SnapshotRow): Promise<Record<string, unknown>> {
+  const shown = kindsOf(row.kind).filter((kind): kind is ItemKind & { view: NonNullable<ItemKind['view']> } => !!kind.view)
+  const loaded = new Map<string, { rows: Record<string, unknown>[]; copies: Copy[] }>()
+  // Sequential on purpose: inside a transaction every query shares one connection.
+  for (const kind of shown) {
+    const rows = await copiesOfVersion(db, kind, row.version_id)
+    loaded.set(kind.kind, { rows, copies: rows.map((r) => toCopy(r, kind.view.fields)) })
   }
-  return {
-    pipelines: pipelines.map((p) => ({
-      sourceId: p.source_id,
-      name: p.name,
-      description: p.description,
-      type: p.type,
-      isDefault: p.is_default,
-      isActive: p.is_active,
-      stages: (stagesByPipeline.get(p.source_id) ?? []).map((s) => ({
-        sourceId: s.source_id,
-        name: s.name,
-        color: s.color,
-        position: s.position,
-        isActive: s.is_active,
-      })),
-    })),
-    agents: agents.map((a) => ({ sourceId: a.source_id, name: a.name, description: a.description, promptId: a.prompt_id })),
-    dynamicProperties: properties.map((d) => ({ type: d.type, sections: d.sections })),
+  const result: Record<string, unknown> = {}
+  for (const kind of shown) {
+    const { rows, copies } = loaded.get(kind.kind)!
+    const { parent } = kind.view
+    if (!parent) {
+      result[kind.view.field] = copies
+      continue
+    }
+    const byParent = groupBy(rows.keys(), (i) => rows[i]![parent.column])
+    const parents = loaded.get(parent.kind)!
+    parents.rows.forEach((r, i) => {
+      parents.copies[i]![kind.view.field] = (byParent.get(r.source_id) ?? []).map((j) => copies[j]!)
+    })
   }
+  const refs = await reads.loadReferences(db, row.version_id)
+  result.sourcePipelineStageRefs = refs.filter((r) => r.refType === 'pipelineStage')
+  result.sourceAgentRefs = refs.filter((r) => r.refType === 'agent')
+  return result
 }

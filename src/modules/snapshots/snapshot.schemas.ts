@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { FreeFormObject, Nullable, ObjectId, StringEnum, Timestamp } from '../../shared/schemas.ts'
+import { Nullable, ObjectId, StringEnum, Timestamp } from '../../shared/schemas.ts'
 
 /**
  * Schemas shared by user and organization snapshots. Field names, constraints and
@@ -56,57 +56,6 @@ export const RefSchema = Type.Object(
   { additionalProperties: true },
 )
 export type SnapshotRef = Static<typeof RefSchema>
-
-export const AutomationCopySchema = Type.Object(
-  {
-    sourceId: Type.String({ description: 'Id of the automation this copy was taken from' }),
-    name: Type.String(),
-    description: Type.String(),
-    event: Type.String(),
-    triggerType: Type.String(),
-    sourceStatuses: Type.Array(Type.String()),
-    actions: FreeFormObject(),
-    conditions: Type.Array(FreeFormObject()),
-    maxTransitions: Nullable(Type.Integer()),
-    enabled: Type.Boolean(),
-  },
-  { additionalProperties: true },
-)
-
-export const PromptCopySchema = Type.Object(
-  {
-    sourceId: Type.String(),
-    name: Type.String(),
-    prompt: Type.String(),
-    description: Nullable(Type.String()),
-    temperature: Nullable(Type.Number()),
-    responseTime: Nullable(Type.Number()),
-    isHidden: Type.Boolean(),
-    tools: Type.Array(FreeFormObject()),
-    toolConfigs: FreeFormObject(),
-  },
-  { additionalProperties: true },
-)
-
-export const TemplateCopySchema = Type.Object(
-  {
-    sourceId: Type.String(),
-    name: Type.String(),
-    template: Type.String(),
-    type: Type.String(),
-    category: Nullable(Type.String()),
-  },
-  { additionalProperties: true },
-)
-
-/** The captured user items and their references, as GET /{kind}-snapshots/{id} shows them. */
-export const userItemCopyFields = {
-  automations: Type.Array(AutomationCopySchema),
-  prompts: Type.Array(PromptCopySchema),
-  templates: Type.Array(TemplateCopySchema),
-  sourcePipelineStageRefs: Type.Array(RefSchema),
-  sourceAgentRefs: Type.Array(RefSchema),
-}
 
 /** SPEC §7: what an apply would do, computed before anything is written. */
 export const PlanSchema = Type.Object(

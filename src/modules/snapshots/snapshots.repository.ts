@@ -1,7 +1,11 @@
 import { sql, type Insertable, type Selectable } from 'kysely'
-import type { Executor, SnapshotKind, SnapshotsTable } from '../../db/database.ts'
+import type { ItemKind } from './item-kind.ts'
+import type { Executor, ItemCounts, SnapshotKind, SnapshotsTable, SnapshotVersionsTable } from '../../db/database.ts'
 
-export type SnapshotRow = Selectable<SnapshotsTable>
+export type SnapshotRow = Selectable<SnapshotsTable> & {
+  /** Names of the credentials the source organization had set, as of the latest version. */
+  credential_names: string[]
+}
 
 /** Summary columns only: listing never touches item bodies. */
 const summaryColumns = [
@@ -15,41 +19,44 @@ const summaryColumns = [
   'source_user_id',
   'source_user_email',
   'source_user_name',
-  'automation_count',
-  'prompt_count',
-  'template_count',
-  'pipeline_count',
   'created_by',
   'created_by_name',
   'created_by_role',
   'is_global',
   'assigned_org_ids',
-  'credential_names',
+  'version',
+  'version_id',
+  'counts',
   'created_at',
   'updated_at',
 ] as const
 
-export async function insertSnapshot(db: Executor, row: Insertable<SnapshotsTable>): Promise<string> {
-  const { id } = await db.insertInto('snapshots').values(row).returning('id').executeTakeFirstOrThrow()
-  return id
+const credentialNames = sql<string[]>`array(
+  select n.name from snapshot_credential_names n where n.version_id = snapshots.version_id order by n.name
+)`.as('credential_names')
+
+function selectSummary(db: Executor) {
+  return db.selectFrom('snapshots').select(summaryColumns).select(credentialNames)
 }
 
-export function setSnapshotCounts(
+/** The snapshot row and its first version (whose id is the snapshot's), before any item is captured. */
+export async function insertSnapshot(
   db: Executor,
-  id: string,
-  counts: { automations: number; prompts: number; templates: number; pipelines: number },
-): Promise<SnapshotRow> {
-  return db
-    .updateTable('snapshots')
-    .set({
-      automation_count: counts.automations,
-      prompt_count: counts.prompts,
-      template_count: counts.templates,
-      pipeline_count: counts.pipelines,
-    })
-    .where('id', '=', id)
-    .returning(summaryColumns)
-    .executeTakeFirstOrThrow()
+  row: Insertable<SnapshotsTable> & { id: string },
+  version: Omit<Insertable<SnapshotVersionsTable>, 'id' | 'snapshot_id' | 'version'>,
+): Promise<void> {
+  await db.insertInto('snapshots').values(row).execute()
+  await db
+    .insertInto('snapshot_versions')
+    .values({ ...version, id: row.version_id, snapshot_id: row.id, version: 1 })
+    .execute()
+}
+
+/** Records what a version captured, on the version and (it being the latest) on the snapshot. */
+export async function setVersionCounts(db: Executor, snapshotId: string, versionId: string, counts: ItemCounts): Promise<void> {
+  const json = JSON.stringify(counts)
+  await db.updateTable('snapshot_versions').set({ counts: json }).where('id', '=', versionId).execute()
+  await db.updateTable('snapshots').set({ counts: json }).where('id', '=', snapshotId).execute()
 }
 
 export interface FindOptions {
@@ -70,9 +77,7 @@ export function findSnapshot(
   id: string,
   options: FindOptions = {},
 ): Promise<SnapshotRow | undefined> {
-  return db
-    .selectFrom('snapshots')
-    .select(summaryColumns)
+  return selectSummary(db)
     .where('kind', '=', kind)
     .where('id', '=', id)
     .$if(options.lockForApply === true, (qb) => qb.forKeyShare())
@@ -91,9 +96,7 @@ export interface ListOptions {
 /** Newest first, keyset-paged on the insertion sequence. */
 export function listSnapshots(db: Executor, options: ListOptions): Promise<SnapshotRow[]> {
   const org = options.visibleToOrganization
-  return db
-    .selectFrom('snapshots')
-    .select(summaryColumns)
+  return selectSummary(db)
     .where('kind', '=', options.kind)
     .$if(org !== undefined, (qb) =>
       qb.where((eb) => eb.or([eb('is_global', '=', true), eb('assigned_org_ids', '@>', sql<string[]>`array[${org}]::text[]`)])),
@@ -104,12 +107,12 @@ export function listSnapshots(db: Executor, options: ListOptions): Promise<Snaps
     .execute()
 }
 
-export function updateSnapshotAccess(
+export async function updateSnapshotAccess(
   db: Executor,
   id: string,
   changes: { assignedOrgIds?: string[]; isGlobal?: boolean },
 ): Promise<SnapshotRow | undefined> {
-  return db
+  const updated = await db
     .updateTable('snapshots')
     .set({
       ...(changes.assignedOrgIds !== undefined && { assigned_org_ids: changes.assignedOrgIds }),
@@ -117,8 +120,21 @@ export function updateSnapshotAccess(
       updated_at: new Date(),
     })
     .where('id', '=', id)
-    .returning(summaryColumns)
+    .returning('kind')
     .executeTakeFirst()
+  return updated && findSnapshot(db, updated.kind, id)
+}
+
+/** Every copy of one kind in a version, whole, in the kind's view order. */
+export async function copiesOfVersion(
+  db: Executor,
+  kind: ItemKind & { view: NonNullable<ItemKind['view']> },
+  versionId: string,
+): Promise<Record<string, unknown>[]> {
+  const result = await sql<Record<string, unknown>>`
+    select * from ${sql.table(kind.snapshotTable)} where version_id = ${versionId} order by ${sql.ref(kind.view.orderBy)}
+  `.execute(db)
+  return result.rows
 }
 
 export async function deleteSnapshot(db: Executor, id: string): Promise<boolean> {

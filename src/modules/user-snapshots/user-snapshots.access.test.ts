@@ -174,7 +174,7 @@ describe('user snapshots: visibility, sharing, deletion', () => {
     assert.equal(byRoot.status, 200)
     const remaining = await t.app.ctx.db.selectFrom('snapshots').select('id').where('id', 'in', [mine._id, theirs._id]).execute()
     assert.deepEqual(remaining, [])
-    const items = await t.app.ctx.db.selectFrom('snapshot_automations').select('name').where('snapshot_id', '=', mine._id).execute()
+    const items = await t.app.ctx.db.selectFrom('snapshot_automations').select('name').where('version_id', '=', mine._id).execute()
     assert.deepEqual(items, [])
     const again = await api(t.app, 'DELETE', `/api/user-snapshots/${mine._id}`, { token: root.token })
     assert.equal(again.status, 404)

@@ -103,7 +103,7 @@ describe('user snapshots: all or nothing', () => {
       const stored = await t.app.ctx.db
         .selectFrom('snapshot_prompts')
         .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('snapshot_id', '=', captured.body.snapshot._id)
+        .where('version_id', '=', captured.body.snapshot._id)
         .executeTakeFirstOrThrow()
       assert.equal(Number(stored.n), 300)
     }
@@ -138,7 +138,7 @@ describe('user snapshots: all or nothing', () => {
       const capture = mark() - start
       const snapshotId = created.body.snapshot._id
       // Every referencing automation gets an explicit mapping: the remap must still be one statement.
-      const names = (await t.app.ctx.db.selectFrom('snapshot_refs').select('automation_name').distinct().where('snapshot_id', '=', snapshotId).execute()).map((r) => r.automation_name)
+      const names = (await t.app.ctx.db.selectFrom('snapshot_refs').select('automation_name').distinct().where('version_id', '=', snapshotId).execute()).map((r) => r.automation_name)
       const body = {
         newUser: { email: uniqueEmail('bulk'), password: 'TempPass!2026', fullName: 'Bulk', accessRole: 'SALES_REP' },
         pipelineMapping: Object.fromEntries(names.map((n) => [n, { New: 'Fresh', Contacted: 'Reached Out' }])),

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { adminRoles } from '../../plugins/auth.ts'
+import { adminRoles } from '../../shared/roles.ts'
 import { authErrors, IdParams, MessageResponse, ObjectId } from '../../shared/schemas.ts'
 import { CreateSnapshotBody } from '../snapshots/snapshot.schemas.ts'
 import { applyUserSnapshot, dryRunUserSnapshot } from './user-snapshot-apply.service.ts'

@@ -7,15 +7,12 @@ import {
   PlanSchema,
   RefSchema,
   summaryFields,
-  userItemCopyFields,
 } from '../snapshots/snapshot.schemas.ts'
+import { copyFieldsSchema, countsSchema } from '../snapshots/item-kind.schemas.ts'
 
 /** Seed contract: UserSnapshot* schemas of seeds 000–003 (same names, required lists, constraints). */
 
-export const UserSnapshotCounts = Type.Object(
-  { automations: Type.Integer(), prompts: Type.Integer(), templates: Type.Integer() },
-  { additionalProperties: true },
-)
+export const UserSnapshotCounts = countsSchema('user', 'summary')
 
 const userSnapshotSummaryFields = {
   ...summaryFields,
@@ -30,7 +27,7 @@ const summaryRef = UserSnapshotSummary
 export const UserSnapshotDetail = Type.Object(
   {
     ...userSnapshotSummaryFields,
-    ...userItemCopyFields,
+    ...copyFieldsSchema('user'),
   },
   { additionalProperties: true },
 )
@@ -122,15 +119,9 @@ export const ApplyQuery = Type.Object(
 )
 
 const resultFields = {
-  cloned: Type.Object(
-    { automations: Type.Integer(), prompts: Type.Integer(), templates: Type.Integer() },
-    { additionalProperties: true },
-  ),
-  mapped: Type.Object({ prompts: Type.Integer() }, { additionalProperties: true }),
-  skipped: Type.Object(
-    { automations: Type.Integer(), templates: Type.Integer(), prompts: Type.Integer() },
-    { additionalProperties: true },
-  ),
+  cloned: countsSchema('user', 'cloned'),
+  mapped: countsSchema('user', 'mapped'),
+  skipped: countsSchema('user', 'skipped'),
 }
 
 export const ApplyUserSnapshotResponse = Type.Object(

@@ -1,13 +1,15 @@
 import type { AppContext } from '../../context.ts'
 import type { Executor } from '../../db/database.ts'
 import { isSuperadmin, targetOrganization, type Actor } from '../../shared/actor.ts'
+import { groupBy } from '../../shared/collections.ts'
 import { badRequest, forbidden, notFound } from '../../shared/errors.ts'
 import { existingOrganizationIds, findOrganization } from '../organizations/organizations.repository.ts'
+import { listPipelines, listStages } from '../pipelines/pipelines.repository.ts'
 import { listUsersOfOrganization } from '../users/users.repository.ts'
 import { captureSnapshot } from '../snapshots/capture.service.ts'
 import * as reads from '../snapshots/plan.repository.ts'
 import type { CreateSnapshotInput } from '../snapshots/snapshot.schemas.ts'
-import { loadUserItemCopies, pageOfSnapshots, summaryBase } from '../snapshots/snapshot-views.ts'
+import { loadCopies, pageOfSnapshots, summaryBase, summaryCounts } from '../snapshots/snapshot-views.ts'
 import * as snapshots from '../snapshots/snapshots.repository.ts'
 import type { AssignInput } from './user-snapshots.schemas.ts'
 
@@ -16,7 +18,7 @@ import type { AssignInput } from './user-snapshots.schemas.ts'
 export function toUserSnapshotSummary(row: snapshots.SnapshotRow) {
   return {
     ...summaryBase(row),
-    counts: { automations: row.automation_count, prompts: row.prompt_count, templates: row.template_count },
+    counts: summaryCounts(row),
     isGlobal: row.is_global,
     assignedOrgIds: row.assigned_org_ids,
   }
@@ -67,14 +69,7 @@ export async function listUserSnapshots(db: Executor, actor: Actor, page: { limi
 
 export async function getUserSnapshot(db: Executor, actor: Actor, id: string) {
   const row = await visibleSnapshot(db, actor, id)
-  const copies = await loadUserItemCopies(db, id)
-  const refs = await reads.loadReferences(db, id)
-  return {
-    ...toUserSnapshotSummary(row),
-    ...copies,
-    sourcePipelineStageRefs: refs.filter((r) => r.refType === 'pipelineStage'),
-    sourceAgentRefs: refs.filter((r) => r.refType === 'agent'),
-  }
+  return { ...toUserSnapshotSummary(row), ...(await loadCopies(db, row)) }
 }
 
 export async function deleteUserSnapshot(db: Executor, actor: Actor, id: string): Promise<void> {
@@ -128,21 +123,10 @@ export async function applyTarget(db: Executor, actor: Actor, requested: string 
 /** What a mapping UI needs: the snapshot's references and the target's stages and agents. */
 export async function applyRefs(db: Executor, actor: Actor, id: string, requestedOrg: string | undefined) {
   const organizationId = await applyTarget(db, actor, requestedOrg)
-  await visibleSnapshot(db, actor, id)
-  const refs = await reads.loadReferences(db, id)
-  const pipelines = await db
-    .selectFrom('pipelines')
-    .select(['id', 'name'])
-    .where('organization_id', '=', organizationId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute()
-  const stages = await db
-    .selectFrom('pipeline_stages')
-    .select(['pipeline_id', 'name', 'color'])
-    .where('organization_id', '=', organizationId)
-    .orderBy('position')
-    .execute()
+  const snapshot = await visibleSnapshot(db, actor, id)
+  const refs = await reads.loadReferences(db, snapshot.version_id)
+  const pipelines = await listPipelines(db, organizationId, undefined)
+  const stages = groupBy(await listStages(db, pipelines.map((p) => p.id)), (s) => s.pipeline_id)
   const agents = await reads.agentsOfOrganization(db, organizationId)
   return {
     stageRefs: refs.filter((r) => r.refType === 'pipelineStage'),
@@ -150,7 +134,7 @@ export async function applyRefs(db: Executor, actor: Actor, id: string, requeste
     targetPipelines: pipelines.map((p) => ({
       _id: p.id,
       name: p.name,
-      stages: stages.filter((s) => s.pipeline_id === p.id).map((s) => ({ name: s.name, color: s.color })),
+      stages: (stages.get(p.id) ?? []).map((s) => ({ name: s.name, color: s.color })),
     })),
     targetAgents: agents.map((a) => ({ _id: a.id, name: a.name, description: a.description })),
   }
