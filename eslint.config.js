@@ -13,6 +13,8 @@ export default tseslint.config(
     },
     rules: {
       eqeqeq: ['error', 'always'],
+      // Relative imports everywhere: they resolve the same under tsx and in the compiled build.
+      'no-restricted-imports': ['error', { patterns: [{ group: ['#*'], message: 'Use a relative import path (no import aliases)' }] }],
       // Fastify plugins and hooks are async by contract even when they do not await.
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-floating-promises': 'error',
@@ -20,6 +22,23 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // SQL lives in repositories: services hold the rules, repositories the queries. db/ (the
+    // connection, migrations) and the snapshot item kinds (the pieces of each kind's clone
+    // statement) are the other places that may write it.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.repository.ts', 'src/db/**', 'src/modules/snapshots/kinds/**', 'src/**/*.test.ts', 'src/plugins/auth.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|mergeInto|replaceInto)$/]',
+          message: 'SQL belongs in a repository (*.repository.ts); call a repository function',
+        },
+        { selector: "TaggedTemplateExpression[tag.name='sql']", message: 'SQL belongs in a repository (*.repository.ts)' },
+      ],
     },
   },
   {

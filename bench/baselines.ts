@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Tx } from '#src/db/database.ts'
+import type { Tx } from '../src/db/database.ts'
 import type { Scenario } from './scenarios.ts'
 import type { Workload } from './workload.ts'
 

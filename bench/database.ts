@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
-import { openDatabase, type DatabaseHandle } from '#src/db/connect.ts'
-import { migrateToLatest } from '#src/db/migrate.ts'
+import { openDatabase, type DatabaseHandle } from '../src/db/connect.ts'
+import { migrateToLatest } from '../src/db/migrate.ts'
 import { createPostgresDatabase } from '../test/helpers/database.ts'
 import type { StatementLog } from './measure.ts'
 

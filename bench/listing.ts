@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
-import type { AppContext } from '#src/context.ts'
-import { listUserSnapshots } from '#src/modules/user-snapshots/user-snapshots.service.ts'
-import type { Actor } from '#src/shared/actor.ts'
+import type { AppContext } from '../src/context.ts'
+import { listUserSnapshots } from '../src/modules/user-snapshots/user-snapshots.service.ts'
+import type { Actor } from '../src/shared/actor.ts'
 import { newOrganization, newSuperadmin, newUser, uniqueSuffix } from '../test/helpers/fixtures.ts'
 import { percentile, type StatementLog } from './measure.ts'
 

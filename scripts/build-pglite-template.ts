@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
-import { openDatabase } from '#src/db/connect.ts'
-import { migrateToLatest } from '#src/db/migrate.ts'
+import { openDatabase } from '../src/db/connect.ts'
+import { migrateToLatest } from '../src/db/migrate.ts'
 
 /**
  * Migrates an in-memory PGlite once and dumps it, so each test file starts from a

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import openapiTS, { astToString } from 'openapi-typescript'
-import { buildApp } from '#src/app.ts'
-import { loadConfig } from '#src/config.ts'
-import { openDatabase } from '#src/db/connect.ts'
+import { buildApp } from '../src/app.ts'
+import { loadConfig } from '../src/config.ts'
+import { openDatabase } from '../src/db/connect.ts'
 
 /**
  * Generates src/client/openapi.ts (the types of every route) from the OpenAPI

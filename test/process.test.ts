@@ -4,7 +4,7 @@ import { createServer, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { openDatabase } from '#src/db/connect.ts'
+import { openDatabase } from '../src/db/connect.ts'
 import { testDatabaseKind } from './helpers/database.ts'
 import { http, openSocket, runCli, runScript, startServer, useProcesses, withStorage, within } from './helpers/process.ts'
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../context.ts'
 import type { Actor } from '../shared/actor.ts'
-import { accessRoles, type AccessRole } from '../shared/roles.ts'
+import type { AccessRole } from '../shared/roles.ts'
 import { AppError, forbidden } from '../shared/errors.ts'
 
 /**

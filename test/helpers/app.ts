@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream'
 import { after, before } from 'node:test'
 import type { LogEvent } from 'kysely'
-import { buildApp, type App } from '#src/app.ts'
-import { loadConfig, type Config } from '#src/config.ts'
-import type { FaultInjector } from '#src/context.ts'
+import { buildApp, type App } from '../../src/app.ts'
+import { loadConfig, type Config } from '../../src/config.ts'
+import type { FaultInjector } from '../../src/context.ts'
 import { createTestDatabase, type TestDatabase } from './database.ts'
 
 /** The fixed secrets of test apps; servers started by tests get the same ones, so test tokens work there. */

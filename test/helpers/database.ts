@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
-import { openDatabase, type DatabaseHandle, type DatabaseOptions } from '#src/db/connect.ts'
-import { migrateToLatest } from '#src/db/migrate.ts'
+import { openDatabase, type DatabaseHandle, type DatabaseOptions } from '../../src/db/connect.ts'
+import { migrateToLatest } from '../../src/db/migrate.ts'
 
 /**
  * A private, migrated database for one test file.

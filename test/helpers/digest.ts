@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely'
-import type { Database } from '#src/db/database.ts'
+import type { Database } from '../../src/db/database.ts'
 
 /**
  * Row counts and a content hash (the sum of a hash of every row's text, which

@@ -1,8 +1,8 @@
 import { randomBytes, randomInt } from 'node:crypto'
-import type { App } from '#src/app.ts'
-import type { AccessRole } from '#src/shared/roles.ts'
-import { insertOrganization } from '#src/modules/organizations/organizations.repository.ts'
-import { insertUser } from '#src/modules/users/users.repository.ts'
+import type { App } from '../../src/app.ts'
+import type { AccessRole } from '../../src/shared/roles.ts'
+import { insertOrganization } from '../../src/modules/organizations/organizations.repository.ts'
+import { insertUser } from '../../src/modules/users/users.repository.ts'
 
 /**
  * Fresh tenants for every test: created directly through the repositories (fast),

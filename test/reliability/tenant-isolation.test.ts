@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { sql } from 'kysely'
-import type { AccessRole } from '#src/shared/roles.ts'
+import type { AccessRole } from '../../src/shared/roles.ts'
 import { useTestApp } from '../helpers/app.ts'
 import { databaseDigest } from '../helpers/digest.ts'
 import { newSuperadmin, newTenant, type Tenant } from '../helpers/fixtures.ts'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { sql } from 'kysely'
-import { writeCredentials } from '#src/modules/organizations/credentials.repository.ts'
+import { writeCredentials } from '../organizations/credentials.repository.ts'
 import { useTestApp } from '../../../test/helpers/app.ts'
 import { newSuperadmin, newTenant, uniqueEmail, uniquePhone, uniqueSuffix } from '../../../test/helpers/fixtures.ts'
 import { api, expectErrorShape } from '../../../test/helpers/http.ts'

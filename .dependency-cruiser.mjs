@@ -29,7 +29,7 @@ const moduleRules = moduleLayers.flatMap((layer, rank) => {
   }))
 })
 
-module.exports = {
+export default {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'No import cycles, at any level', from: {}, to: { circular: true } },
     {
