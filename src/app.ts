@@ -8,8 +8,9 @@ import { registerModules } from './modules/index.ts'
 import { installAuth } from './plugins/auth.ts'
 import { installConsole } from './plugins/console.ts'
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './plugins/error-handler.ts'
+import { serializeRequest } from './plugins/log-redaction.ts'
 import { installOpenApi } from './plugins/openapi.ts'
-import { installValidation } from './plugins/validation.ts'
+import { installValidation, schemaErrorFormatter } from './plugins/validation.ts'
 import { createSecretBox } from './shared/crypto.ts'
 import { errorResponses } from './shared/schemas.ts'
 import { createPasswordHasher } from './shared/passwords.ts'
@@ -66,6 +67,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     logger: {
       level: config.logLevel,
       redact: { paths: redact, censor: '[redacted]' },
+      serializers: { req: serializeRequest },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: config.bodyLimitBytes,
@@ -80,6 +82,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     // Errors raised before a route is found answer in the same {error, message} shape.
     frameworkErrors,
     clientErrorHandler,
+    schemaErrorFormatter,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const ctx = createContext(options)

@@ -2,39 +2,12 @@ import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, fromDatabaseError } from '../shared/errors.ts'
+import { describeIssue, stoppedEarly, validationFailure, type AjvIssue } from './validation-errors.ts'
 
 interface ErrorBody {
   error: string
   message: string
   details?: unknown
-}
-
-interface AjvIssue {
-  instancePath?: string
-  propertyName?: string
-  keyword?: string
-  message?: string
-  params?: Record<string, unknown>
-}
-
-/** Ajv errors as `{location, path, message}`, with the offending property in the path. */
-export function validationDetails(issues: AjvIssue[], location: string) {
-  return issues.map((issue) => {
-    let path = issue.instancePath ?? ''
-    const params = issue.params ?? {}
-    // A property name that fails propertyNames is reported on the object; name the key itself.
-    const propertyName = issue.propertyName ?? params.propertyName
-    if (typeof propertyName === 'string') {
-      return { location, path: `${path}/${propertyName}`, message: 'is not an allowed property name' }
-    }
-    if (issue.keyword === 'required' && typeof params.missingProperty === 'string') {
-      path += `/${params.missingProperty}`
-    } else if (issue.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
-      path += `/${params.additionalProperty}`
-      return { location, path, message: 'is not an allowed property' }
-    }
-    return { location, path: path || '/', message: issue.message ?? 'is invalid' }
-  })
 }
 
 const titles: Record<number, string> = {
@@ -82,11 +55,10 @@ function toResponse(thrown: unknown, request: FastifyRequest): { status: number;
   }
   const fastifyError = error as FastifyError & { validationContext?: string; code?: string }
   if (Array.isArray(fastifyError.validation)) {
+    const issues = fastifyError.validation as AjvIssue[] & { [stoppedEarly]?: boolean }
     const location = fastifyError.validationContext ?? 'body'
-    const details = validationDetails(fastifyError.validation, location)
-    const first = details[0]
-    const message = first ? `${location}${first.path === '/' ? '' : first.path} ${first.message}` : 'Invalid request'
-    return { status: 400, body: { error: 'Validation error', message, details } }
+    const failure = validationFailure(issues.map((issue) => describeIssue(issue, location)), { stoppedEarly: issues[stoppedEarly] })
+    return { status: 400, body: { error: 'Validation error', ...failure } }
   }
   const status = fastifyError.statusCode
   if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -325,6 +325,9 @@ describe('fuzzing: every route, hostile input of every shape', () => {
       const body = JSON.parse(response.body) as Record<string, unknown>
       assert.ok(typeof body.error === 'string' && typeof body.message === 'string', `error shape: ${context}`)
       assert.deepEqual(Object.keys(body).filter((k) => !errorKeys.includes(k)), [], `only {error, message, details}: ${context}`)
+      // Bounded, worded answers: at most 20 details, no raw validator text.
+      if (Array.isArray(body.details)) assert.ok(body.details.length <= 20, `at most 20 details: ${context}`)
+      assert.doesNotMatch(String(body.message), /must have required property|must NOT have|equal to one of the allowed values|^(body|querystring|params)\//, `worded message: ${context}`)
     } else {
       JSON.parse(response.body)
     }
