@@ -17,6 +17,9 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: false,
     reportCompressedSize: false,
+    // The budget that matters is the gzipped initial JavaScript (< 300 KB, checked by the
+    // browser tests and reported by npm run measure:console); minified, the entry is ~560 KB.
+    chunkSizeWarningLimit: 700,
   },
   server: {
     proxy: Object.fromEntries(

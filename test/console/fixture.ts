@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes, randomInt } from 'node:crypto'
 import { after, before } from 'node:test'
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { testSecrets } from '../helpers/app.ts'
 import { launchBrowser, seriousAxeViolations } from '../helpers/browser.ts'
 import { createPostgresDatabase, testDatabaseKind } from '../helpers/database.ts'
@@ -20,7 +20,7 @@ import { httpJson, runScript, startServer, useProcesses, type ServerProcess } fr
  */
 export type PageGlobals = {
   sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void; clear(): void }
-  document: { getAnimations(): { playState: string }[] }
+  document: { getAnimations(): { playState: string }[]; activeElement: { getAttribute(name: string): string | null } | null }
 }
 
 export const superadmin = { email: 'root@console.test', password: 'Root-pass-2026' }
@@ -196,4 +196,13 @@ export async function screenshot(page: Page, name: string) {
   if (!dir) return
   await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.getAnimations().every((a) => a.playState !== 'running'))
   await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true })
+}
+
+/** Presses Tab until `target` has the focus (at most `limit` times): how a keyboard user gets there. */
+export async function tabTo(page: Page, target: Locator, limit = 60) {
+  for (let i = 0; i < limit; i++) {
+    if (await target.evaluate((element) => element === (element.ownerDocument as { activeElement: unknown }).activeElement)) return
+    await page.keyboard.press('Tab')
+  }
+  assert.fail(`could not reach ${String(target)} with Tab`)
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { choose, expectAccessible, password, screenshot, signIn, superadmin, useConsoleWorld, type PageGlobals } from './fixture.ts'
+import { readFileSync } from 'node:fs'
+import { gzipSync } from 'node:zlib'
+import { choose, expectAccessible, password, screenshot, signIn, superadmin, tabTo, useConsoleWorld, type PageGlobals } from './fixture.ts'
 
 /**
  * The admin console end to end, in headless Chromium against the real server:
@@ -13,6 +15,14 @@ describe('admin console (browser)', () => {
   const world = useConsoleWorld()
   const snapshotName = 'Top rep setup'
   let snapshotUrl = ''
+
+  it('loads less than 300 KB of gzipped JavaScript before the first screen', () => {
+    const html = readFileSync('dist/console/index.html', 'utf8')
+    const scripts = [...html.matchAll(/src="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]!)
+    assert.ok(scripts.length > 0)
+    const bytes = scripts.reduce((sum, file) => sum + gzipSync(readFileSync(`dist/console/${file}`), { level: 9 }).length, 0)
+    assert.ok(bytes < 300 * 1024, `initial JavaScript is ${(bytes / 1024).toFixed(1)} KB gzipped`)
+  })
 
   it('keeps signed-out visitors on the sign-in screen and refuses wrong passwords', async () => {
     const { page, server } = world
@@ -138,6 +148,43 @@ describe('admin console (browser)', () => {
     assert.equal(login.status, 200)
     const prompts = await world.call('GET', '/api/prompts/user', login.body.token)
     assert.deepEqual(prompts.body.prompts.map((p: any) => p.name), ['Greeter'])
+  })
+
+  it('works with the keyboard alone: sign in, open a snapshot, start the apply wizard, pick a mapping target', async () => {
+    const { page, server } = world
+    await page.goto(`${server.url}/sign-in`)
+    await page.evaluate(() => (globalThis as unknown as PageGlobals).sessionStorage.clear())
+    await page.reload()
+    // The e-mail field has the focus; Tab moves to the password; Enter submits.
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.activeElement?.getAttribute('type') === 'email')
+    await page.keyboard.type(world.target.admin.email)
+    await page.keyboard.press('Tab')
+    await page.keyboard.type(password)
+    await page.keyboard.press('Enter')
+    const link = page.getByRole('link', { name: snapshotName })
+    await link.waitFor()
+    await tabTo(page, link)
+    await page.keyboard.press('Enter')
+    const apply = page.getByRole('link', { name: 'Apply…' })
+    await apply.waitFor()
+    await tabTo(page, apply)
+    await page.keyboard.press('Enter')
+    const emailField = page.getByLabel(/^Email/)
+    await tabTo(page, emailField)
+    await page.keyboard.type(`kim-${Date.now()}@globex.test`)
+    await page.keyboard.press('Tab')
+    await page.keyboard.type(password)
+    await tabTo(page, page.getByLabel(/^Full name/))
+    await page.keyboard.type('Kim Keyboard')
+    await page.keyboard.press('Enter') // submits the step
+    const target = page.getByRole('combobox', { name: /Target stage for stage “Contacted”/ })
+    await target.waitFor()
+    await tabTo(page, target)
+    await page.keyboard.type('Reached')
+    await page.keyboard.press('ArrowDown')
+    await page.keyboard.press('Enter')
+    assert.equal(await target.inputValue(), 'Reached Out')
+    assert.equal(await page.locator('[data-testid="mapping-row"][data-unresolved="true"]').count(), 0)
   })
 
   it('sends an expired session back to sign-in and keeps the half-filled form', async () => {

@@ -1,5 +1,6 @@
 import { createTetherClient, toApiError, type ApiErrorBody, type paths } from '../../src/client/index.ts'
 import { session } from './session.ts'
+import { fieldErrorsOf } from './validation.ts'
 
 /** The one API client of the console: same origin, the signed-in token, 401 ends the session. */
 export const api = createTetherClient({
@@ -7,12 +8,6 @@ export const api = createTetherClient({
   token: () => session.get()?.token,
   onUnauthorized: () => session.expire(),
 })
-
-export interface ValidationIssue {
-  location?: string
-  path: string
-  message: string
-}
 
 /** An error answer of the API, with its validation details indexed by JSON Pointer. */
 export class ApiError extends Error {
@@ -27,14 +22,7 @@ export class ApiError extends Error {
 
   /** `details[].path` (a JSON Pointer into the body) → message, for errors shown beside their field. */
   get fieldErrors(): Record<string, string> {
-    const errors: Record<string, string> = {}
-    if (!Array.isArray(this.body.details)) return errors
-    for (const issue of this.body.details as Partial<ValidationIssue>[]) {
-      if (typeof issue?.path === 'string' && typeof issue.message === 'string' && (issue.location ?? 'body') === 'body') {
-        errors[issue.path] ??= issue.message
-      }
-    }
-    return errors
+    return fieldErrorsOf(this.body)
   }
 }
 

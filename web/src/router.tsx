@@ -1,13 +1,13 @@
 import { Navigate, createBrowserRouter } from 'react-router'
 import { Layout, RequireSession } from './layout.tsx'
-import { ApplyUserWizard } from './pages/apply-user.tsx'
-import { ApplyOrgWizard } from './pages/apply-org.tsx'
 import { Catalogue } from './pages/catalogue.tsx'
-import { CreateSnapshot } from './pages/create.tsx'
 import { NotFound } from './pages/not-found.tsx'
 import { SignIn } from './pages/sign-in.tsx'
-import { SnapshotDetail } from './pages/detail.tsx'
 
+/**
+ * Sign-in and the catalogue (the first screens) are in the initial bundle; the
+ * other screens load when first opened, so the first screen parses less script.
+ */
 export const router = createBrowserRouter([
   { path: '/sign-in', element: <SignIn /> },
   {
@@ -18,13 +18,43 @@ export const router = createBrowserRouter([
         children: [
           { path: '/', element: <Navigate to="/user-snapshots" replace /> },
           { path: '/user-snapshots', element: <Catalogue kind="user" /> },
-          { path: '/user-snapshots/new', element: <CreateSnapshot kind="user" /> },
-          { path: '/user-snapshots/:id', element: <SnapshotDetail kind="user" /> },
-          { path: '/user-snapshots/:id/apply', element: <ApplyUserWizard /> },
           { path: '/org-snapshots', element: <Catalogue kind="org" /> },
-          { path: '/org-snapshots/new', element: <CreateSnapshot kind="org" /> },
-          { path: '/org-snapshots/:id', element: <SnapshotDetail kind="org" /> },
-          { path: '/org-snapshots/:id/apply', element: <ApplyOrgWizard /> },
+          {
+            path: '/user-snapshots/new',
+            lazy: async () => {
+              const { CreateSnapshot } = await import('./pages/create.tsx')
+              return { element: <CreateSnapshot kind="user" /> }
+            },
+          },
+          {
+            path: '/org-snapshots/new',
+            lazy: async () => {
+              const { CreateSnapshot } = await import('./pages/create.tsx')
+              return { element: <CreateSnapshot kind="org" /> }
+            },
+          },
+          {
+            path: '/user-snapshots/:id',
+            lazy: async () => {
+              const { SnapshotDetail } = await import('./pages/detail.tsx')
+              return { element: <SnapshotDetail kind="user" /> }
+            },
+          },
+          {
+            path: '/org-snapshots/:id',
+            lazy: async () => {
+              const { SnapshotDetail } = await import('./pages/detail.tsx')
+              return { element: <SnapshotDetail kind="org" /> }
+            },
+          },
+          {
+            path: '/user-snapshots/:id/apply',
+            lazy: async () => ({ Component: (await import('./pages/apply-user.tsx')).ApplyUserWizard }),
+          },
+          {
+            path: '/org-snapshots/:id/apply',
+            lazy: async () => ({ Component: (await import('./pages/apply-org.tsx')).ApplyOrgWizard }),
+          },
           { path: '*', element: <NotFound /> },
         ],
       },

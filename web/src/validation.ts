@@ -30,6 +30,21 @@ export function validate<T extends Record<string, unknown>>(
 }
 
 /**
+ * An error answer's validation details (`{location, path, message}`, `path` a JSON
+ * Pointer into the body) as pointer → first message, body issues only.
+ */
+export function fieldErrorsOf(body: { details?: unknown }): Record<string, string> {
+  const errors: Record<string, string> = {}
+  if (!Array.isArray(body.details)) return errors
+  for (const issue of body.details as { location?: unknown; path?: unknown; message?: unknown }[]) {
+    if (typeof issue?.path === 'string' && typeof issue.message === 'string' && (issue.location ?? 'body') === 'body') {
+      errors[issue.path] ??= issue.message
+    }
+  }
+  return errors
+}
+
+/**
  * Server errors for the fields under `pointer` (e.g. "/newUser"), keyed by field name,
  * so each shows next to its input.
  */
