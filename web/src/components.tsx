@@ -40,13 +40,15 @@ export function Busy({ label }: { label: string }) {
   )
 }
 
+const countLabels: Record<string, string> = { dynamicProperties: 'custom fields' }
+
 export function Counts({ counts, label }: { counts: Record<string, unknown>; label: string }) {
   return (
     <SimpleGrid cols={{ base: 2, sm: 4, md: 7 }} spacing="xs" aria-label={label} component="dl">
       {Object.entries(counts).map(([kind, n]) => (
         <Paper key={kind} withBorder p="xs">
           <Text size="xs" c="dimmed" component="dt" tt="capitalize">
-            {kind}
+            {countLabels[kind] ?? kind.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}
           </Text>
           <Text fw={700} size="lg" component="dd" m={0} data-testid={`count-${kind}`}>
             {String(n)}

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Group, List, Paper, PasswordInput, SimpleGrid, Stack, Stepper, Switch, Text, TextInput, Title } from '@mantine/core'
+import { Alert, Anchor, Button, Code, Group, List, Paper, PasswordInput, SimpleGrid, Stack, Stepper, Switch, Text, TextInput, Title } from '@mantine/core'
 import { useMutation } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link, useParams } from 'react-router'
@@ -255,7 +255,7 @@ function MissingCredentials({ missing, future, organizationId }: { missing: stri
       <List size="sm" my="xs">
         {missing.map((name) => (
           <List.Item key={name}>
-            <Badge variant="light" color="yellow" mr="xs">{name}</Badge>
+            <Code mr="xs">{name}</Code>
             {credentialLabels[name as keyof Credentials] ?? ''}
           </List.Item>
         ))}

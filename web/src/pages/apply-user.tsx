@@ -97,6 +97,11 @@ export function ApplyUserWizard() {
     onError: showFieldErrors,
   })
 
+  const agentNames = Object.fromEntries([
+    ...(refs.data?.agentRefs ?? []).flatMap((ref) => (ref.agentName ? [[ref.value, ref.agentName]] : [])),
+    ...(refs.data?.targetAgents ?? []).map((agent) => [agent._id, agent.name]),
+  ]) as Record<string, string>
+
   const toPreview = () => {
     setPreview(null)
     go(steps.indexOf('preview'))
@@ -204,6 +209,7 @@ export function ApplyUserWizard() {
               <PlanView
                 plan={preview.plan}
                 counts={{ 'Would copy': preview.result.cloned, 'Would share (mapped)': preview.result.mapped, 'Would skip': preview.result.skipped }}
+                names={agentNames}
               />
             )}
           </PreviewStep>

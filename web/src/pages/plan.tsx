@@ -8,7 +8,17 @@ type Plan = ResponseAt<'/api/user-snapshots/{id}/apply', 'post', 200>['plan']
 const resolvedColor = { mapping: 'blue', name: 'teal', unresolved: 'red' } as const
 
 /** What a dry run says the apply would do: counts, problems, warnings, references. */
-export function PlanView({ plan, counts }: { plan: Plan; counts: Record<string, Record<string, unknown>> }) {
+export function PlanView({
+  plan,
+  counts,
+  names = {},
+}: {
+  plan: Plan
+  counts: Record<string, Record<string, unknown>>
+  /** Agent ids (source and target) → names, so an agent reference reads as a name. */
+  names?: Record<string, string>
+}) {
+  const show = (value: string | null) => (value === null ? '—' : names[value] ? `${names[value]} (agent)` : value)
   const warnings = (plan as { warnings?: unknown[] }).warnings ?? []
   return (
     <Stack data-testid="plan">
@@ -76,8 +86,8 @@ export function PlanView({ plan, counts }: { plan: Plan; counts: Record<string, 
                 <Table.Tr key={index}>
                   <Table.Td>{ref.automationName}</Table.Td>
                   <Table.Td>{ref.field}</Table.Td>
-                  <Table.Td>{ref.from ?? '—'}</Table.Td>
-                  <Table.Td>{ref.to ?? '—'}</Table.Td>
+                  <Table.Td>{show(ref.from)}</Table.Td>
+                  <Table.Td>{show(ref.to)}</Table.Td>
                   <Table.Td>
                     <Badge color={resolvedColor[ref.resolvedBy]} variant="light">
                       {ref.resolvedBy}
