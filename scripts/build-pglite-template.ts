@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs'
-import { PGlite } from '@electric-sql/pglite'
-import { openDatabase } from '../src/db/connect.ts'
+import { createPGlite, openDatabase } from '../src/db/connect.ts'
 import { migrateToLatest } from '../src/db/migrate.ts'
 
 /**
@@ -9,7 +8,7 @@ import { migrateToLatest } from '../src/db/migrate.ts'
  */
 const target = process.argv[2]
 if (!target) throw new Error('usage: build-pglite-template.ts <output file>')
-const pglite = await PGlite.create()
+const pglite = await createPGlite()
 const handle = await openDatabase({ kind: 'pglite', dataDir: 'memory://' }, { pglite })
 await migrateToLatest(handle.db)
 const dump = await pglite.dumpDataDir('none')

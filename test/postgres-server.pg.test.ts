@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { PGlite } from '@electric-sql/pglite'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../src/db/database.ts'
-import { openDatabase } from '../src/db/connect.ts'
+import { createPGlite, openDatabase } from '../src/db/connect.ts'
 import { migrateToLatest, migrationNames } from '../src/db/migrate.ts'
 import { createPostgresDatabase } from './helpers/database.ts'
 import { http, startServer, useProcesses } from './helpers/process.ts'
@@ -63,7 +62,7 @@ describe('npm start on PostgreSQL', () => {
       }
 
       const postgres = await openDatabase({ kind: 'postgres', url: database.url, poolSize: 1 })
-      const pglite = await openDatabase({ kind: 'pglite', dataDir: 'memory://' }, { pglite: await PGlite.create() })
+      const pglite = await openDatabase({ kind: 'pglite', dataDir: 'memory://' }, { pglite: await createPGlite() })
       try {
         const rows = await postgres.db.selectFrom('organizations').select('name').orderBy('name').execute()
         assert.deepEqual(rows.map((r) => r.name), ['Platform', 'Served From Postgres'])

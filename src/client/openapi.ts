@@ -1221,7 +1221,7 @@ export interface paths {
         };
         /**
          * List organization snapshots
-         * @description Newest first, without item bodies. Without `limit` every snapshot is returned; with it, pages follow `nextCursor`.
+         * @description Newest first, without item bodies. `q` keeps those whose name contains it (any case); `scope=mine` those the caller created. Without `limit` every match is returned; with it, pages follow `nextCursor`.
          */
         get: operations["get_org_snapshots"];
         put?: never;
@@ -1274,6 +1274,26 @@ export interface paths {
          * @description Creates a new organization (with credentials, dynamic properties, pipelines and agents) by cloning the snapshot inside a single transaction. Optionally seeds a first admin user with cloned automations, prompts, and templates whose stage and agent references point at the new organization’s copies. Secret values never come from a snapshot: pass them in `credentials`; `result.credentials.missing` lists those the source had that the new organization lacks. Name, phone, email or a credential value already in use: 409. ?dryRun=true returns the plan and writes nothing. Superadmin only.
          */
         post: operations["post_org_snapshot_apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/org-snapshots/{id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Page through an organization snapshot’s items
+         * @description The copies of one item kind (`kind`: pipeline (with its stages), dynamicProperties, automation, prompt, template or agent), `limit` at a time (1–500, default 50), in the order GET of the snapshot lists them; follow `nextCursor` for the next page. Each item has the shape it has in GET of the snapshot. Superadmin only.
+         */
+        get: operations["get_org_snapshot_items"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3596,7 +3616,7 @@ export interface paths {
         };
         /**
          * List user snapshots
-         * @description Returns the list of user-level snapshots visible to the caller, newest first, without item bodies. Superadmins see all snapshots; admins see snapshots assigned to their organization or marked as global. Without `limit` every visible snapshot is returned; with it, pages follow `nextCursor`.
+         * @description Returns the list of user-level snapshots visible to the caller, newest first, without item bodies. Superadmins see all snapshots; admins see snapshots assigned to their organization or marked as global. `q` keeps those whose name contains it (any case); `scope` narrows to global ones, those assigned to the caller’s organization, or the caller’s own. Without `limit` every match is returned; with it, pages follow `nextCursor`.
          */
         get: operations["get_user_snapshots"];
         put?: never;
@@ -3693,6 +3713,26 @@ export interface paths {
          * @description Updates which organizations a snapshot is assigned to and whether it is globally visible. Superadmins may set both assignedOrgIds and isGlobal; admins may only toggle isGlobal on snapshots they created (sending assignedOrgIds is 403). assignedOrgIds replaces the list (duplicates removed) and must name existing organizations (else 400). An empty body is 400.
          */
         patch: operations["patch_user_snapshot_assign"];
+        trace?: never;
+    };
+    "/api/user-snapshots/{id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Page through a user snapshot’s items
+         * @description The copies of one item kind (`kind`: automation, prompt or template), `limit` at a time (1–500, default 50), in the order GET of the snapshot lists them (by name); follow `nextCursor` for the next page. Each item has the shape it has in GET of the snapshot. Same access rules as GET of the snapshot.
+         */
+        get: operations["get_user_snapshot_items"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/user-snapshots/orgs/{orgId}/users": {
@@ -4521,6 +4561,10 @@ export interface operations {
                 cursor?: string;
                 /** @description Page size; without it every visible snapshot is returned */
                 limit?: number;
+                /** @description Only snapshots whose name contains this text, ignoring case */
+                q?: string;
+                /** @description all (default): every organization snapshot; mine: those the caller created. Organization snapshots are never shared (superadmins see them all), so the global and assigned scopes of user snapshots do not apply. */
+                scope?: "all" | "mine";
             };
             header?: never;
             path?: never;
@@ -5298,6 +5342,158 @@ export interface operations {
             };
         };
     };
+    get_org_snapshot_items: {
+        parameters: {
+            query: {
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description The item kind to page: pipeline, dynamicProperties, automation, prompt, template, agent */
+                kind: "pipeline" | "dynamicProperties" | "automation" | "prompt" | "template" | "agent";
+                /** @description Page size (default 50) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Copies of the kind asked for, in the shape GET of the snapshot shows them */
+                        items: ({
+                            description: string | null;
+                            isActive: boolean;
+                            isDefault: boolean;
+                            name: string;
+                            sourceId: string;
+                            stages: {
+                                color: string;
+                                isActive: boolean;
+                                name: string;
+                                position: number;
+                                sourceId: string;
+                            }[];
+                            type: string;
+                        } | {
+                            sections: unknown[];
+                            type: string;
+                        } | ({
+                            actions: {
+                                [key: string]: unknown;
+                            };
+                            conditions: {
+                                [key: string]: unknown;
+                            }[];
+                            description: string;
+                            enabled: boolean;
+                            event: string;
+                            maxTransitions: number | null;
+                            name: string;
+                            /** @description Id of the automation this copy was taken from */
+                            sourceId: string;
+                            sourceStatuses: string[];
+                            triggerType: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | ({
+                            description: string | null;
+                            isHidden: boolean;
+                            name: string;
+                            prompt: string;
+                            responseTime: number | null;
+                            sourceId: string;
+                            temperature: number | null;
+                            toolConfigs: {
+                                [key: string]: unknown;
+                            };
+                            tools: {
+                                [key: string]: unknown;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        }) | ({
+                            category: string | null;
+                            name: string;
+                            sourceId: string;
+                            template: string;
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | {
+                            description: string;
+                            name: string;
+                            promptId: string | null;
+                            sourceId: string;
+                        })[];
+                        /**
+                         * @description The kind of the items
+                         * @enum {string}
+                         */
+                        kind: "pipeline" | "dynamicProperties" | "automation" | "prompt" | "template" | "agent";
+                        /** @description Cursor of the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_org_snapshot_source_users: {
         parameters: {
             query?: never;
@@ -5391,6 +5587,10 @@ export interface operations {
                 cursor?: string;
                 /** @description Page size; without it every visible snapshot is returned */
                 limit?: number;
+                /** @description Only snapshots whose name contains this text, ignoring case */
+                q?: string;
+                /** @description all (default): every snapshot the caller may see; global: the global ones; assigned: those assigned to the caller’s organization; mine: those the caller created. Always within what the caller may see. */
+                scope?: "all" | "global" | "assigned" | "mine";
             };
             header?: never;
             path?: never;
@@ -6414,6 +6614,136 @@ export interface operations {
             };
             /** @description The request body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_user_snapshot_items: {
+        parameters: {
+            query: {
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description The item kind to page: automation, prompt, template */
+                kind: "automation" | "prompt" | "template";
+                /** @description Page size (default 50) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Copies of the kind asked for, in the shape GET of the snapshot shows them */
+                        items: (({
+                            actions: {
+                                [key: string]: unknown;
+                            };
+                            conditions: {
+                                [key: string]: unknown;
+                            }[];
+                            description: string;
+                            enabled: boolean;
+                            event: string;
+                            maxTransitions: number | null;
+                            name: string;
+                            /** @description Id of the automation this copy was taken from */
+                            sourceId: string;
+                            sourceStatuses: string[];
+                            triggerType: string;
+                        } & {
+                            [key: string]: unknown;
+                        }) | ({
+                            description: string | null;
+                            isHidden: boolean;
+                            name: string;
+                            prompt: string;
+                            responseTime: number | null;
+                            sourceId: string;
+                            temperature: number | null;
+                            toolConfigs: {
+                                [key: string]: unknown;
+                            };
+                            tools: {
+                                [key: string]: unknown;
+                            }[];
+                        } & {
+                            [key: string]: unknown;
+                        }) | ({
+                            category: string | null;
+                            name: string;
+                            sourceId: string;
+                            template: string;
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        }))[];
+                        /**
+                         * @description The kind of the items
+                         * @enum {string}
+                         */
+                        kind: "automation" | "prompt" | "template";
+                        /** @description Cursor of the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs'
-import { PGlite } from '@electric-sql/pglite'
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite'
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { Kysely, PostgresDialect, type KyselyPlugin, type LogEvent } from 'kysely'
 import pg from 'pg'
 import type { Config } from '../config.ts'
@@ -9,6 +10,18 @@ import { PGliteScriptingDialect } from './script.ts'
 
 // bigint columns (counts, sequences) fit in a JS number for everything we store.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
+
+/**
+ * The PostgreSQL extensions the migrations create. PGlite loads an extension's
+ * code only when the instance is created with it, so every PGlite of the service
+ * (server, CLI, tests, templates) is created by createPGlite().
+ */
+export const pgliteExtensions = { pg_trgm }
+
+/** A PGlite instance with the service's extensions; `dataDir` undefined: in memory. */
+export function createPGlite(dataDir?: string, options: Omit<PGliteOptions, 'dataDir' | 'extensions'> = {}): Promise<PGlite> {
+  return PGlite.create({ ...options, ...(dataDir === undefined ? {} : { dataDir }), extensions: pgliteExtensions })
+}
 
 export interface DatabaseHandle {
   readonly db: Kysely<Database>
@@ -51,7 +64,7 @@ export async function openDatabase(
       lock = await lockDataDir(settings.dataDir)
     }
     try {
-      pglite = await PGlite.create(settings.dataDir === 'memory://' ? undefined : settings.dataDir)
+      pglite = await createPGlite(settings.dataDir === 'memory://' ? undefined : settings.dataDir)
     } catch (error) {
       await lock?.release()
       throw error

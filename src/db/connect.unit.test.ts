@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { PGlite } from '@electric-sql/pglite'
-import { openDatabase } from './connect.ts'
+import { createPGlite, openDatabase } from './connect.ts'
 import { migrateToLatest, migrationNames } from './migrate.ts'
 
 describe('openDatabase (PGlite)', () => {
@@ -12,7 +11,7 @@ describe('openDatabase (PGlite)', () => {
   after(() => rmSync(scratch, { recursive: true, force: true }))
 
   it('closes an instance that never ran a query, so the process can exit', async () => {
-    const pglite = await PGlite.create()
+    const pglite = await createPGlite()
     const handle = await openDatabase({ kind: 'pglite', dataDir: 'memory://' }, { pglite })
     await handle.close()
     assert.equal(pglite.closed, true)

@@ -4,6 +4,7 @@ import * as snapshots from './migrations/0002_snapshots.ts'
 import * as agentPromptReference from './migrations/0003_agent_prompt_reference.ts'
 import * as securityHardening from './migrations/0004_security_hardening.ts'
 import * as snapshotVersions from './migrations/0005_snapshot_versions.ts'
+import * as snapshotSearch from './migrations/0006_snapshot_search.ts'
 
 /** Migrations are listed in code so they run the same under tsx, tests and the CLI. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0003_agent_prompt_reference': agentPromptReference,
   '0004_security_hardening': securityHardening,
   '0005_snapshot_versions': snapshotVersions,
+  '0006_snapshot_search': snapshotSearch,
 }
 
 /** In the order they run. */

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
-import { openDatabase, type DatabaseHandle, type DatabaseOptions } from '../../src/db/connect.ts'
+import { createPGlite, openDatabase, type DatabaseHandle, type DatabaseOptions } from '../../src/db/connect.ts'
 import { migrateToLatest } from '../../src/db/migrate.ts'
 
 /**
@@ -82,8 +81,8 @@ export async function createTestDatabase(options: DatabaseOptions = {}): Promise
   }
   const template = process.env.TEST_PGLITE_TEMPLATE
   const pglite = template
-    ? await PGlite.create({ loadDataDir: new Blob([readFileSync(template)]) })
-    : await PGlite.create()
+    ? await createPGlite(undefined, { loadDataDir: new Blob([readFileSync(template)]) })
+    : await createPGlite()
   const handle = await openDatabase({ kind: 'pglite', dataDir: 'memory://' }, { ...options, pglite })
   if (!template) await migrateToLatest(handle.db)
   return { ...handle, url: undefined }

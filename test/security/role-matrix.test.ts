@@ -157,6 +157,10 @@ const matrix: Record<string, Entry> = {
   },
   'GET /api/user-snapshots': { allowed: ADMINS },
   'GET /api/user-snapshots/:id': { allowed: ADMINS, probes: [{ url: (w) => `/api/user-snapshots/${w.userSnapshotId}`, status: 404 }] },
+  'GET /api/user-snapshots/:id/items': {
+    allowed: ADMINS,
+    probes: [{ url: (w) => `/api/user-snapshots/${w.userSnapshotId}/items?kind=automation`, status: 404 }],
+  },
   'DELETE /api/user-snapshots/:id': { allowed: ADMINS, probes: [{ url: (w) => `/api/user-snapshots/${w.userSnapshotId}`, status: 404 }] },
   'GET /api/user-snapshots/orgs/:orgId/users': {
     allowed: ADMINS,
@@ -185,6 +189,13 @@ const matrix: Record<string, Entry> = {
     probes: [
       { as: root, url: () => `/api/org-snapshots/${missingId}`, status: 404 },
       { as: root, url: (w) => `/api/org-snapshots/${w.userSnapshotId}`, status: 404 },
+    ],
+  },
+  'GET /api/org-snapshots/:id/items': {
+    allowed: ROOT,
+    probes: [
+      { as: root, url: () => `/api/org-snapshots/${missingId}/items?kind=pipeline`, status: 404 },
+      { as: root, url: (w) => `/api/org-snapshots/${w.userSnapshotId}/items?kind=automation`, status: 404 },
     ],
   },
   'DELETE /api/org-snapshots/:id': {

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox'
 import { superadminOnly } from '../../shared/roles.ts'
 import { authErrors, IdParams, MessageResponse } from '../../shared/schemas.ts'
 import { CreateSnapshotBody } from '../snapshots/snapshot.schemas.ts'
+import { itemsPageSchema, itemsPageSchemaOf, itemsQuerySchema } from '../snapshots/item-page.schemas.ts'
 import { applyOrgSnapshot, dryRunOrgSnapshot } from './org-snapshot-apply.service.ts'
 import {
   ApplyOrgQuery,
@@ -54,12 +55,14 @@ export const orgSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         operationId: 'get_org_snapshots',
         summary: 'List organization snapshots',
-        description: 'Newest first, without item bodies. Without `limit` every snapshot is returned; with it, pages follow `nextCursor`.',
+        description:
+          'Newest first, without item bodies. `q` keeps those whose name contains it (any case); `scope=mine` those ' +
+          'the caller created. Without `limit` every match is returned; with it, pages follow `nextCursor`.',
         querystring: OrgSnapshotListQuery,
         response: { 200: OrgSnapshotListResponse, ...authErrors() },
       },
     },
-    async (request) => service.listOrgSnapshots(ctx.db, request.query),
+    async (request) => service.listOrgSnapshots(ctx.db, request.actor, request.query),
   )
 
   app.get(
@@ -76,6 +79,30 @@ export const orgSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({ snapshot: await service.getOrgSnapshot(ctx.db, request.params.id) }),
+  )
+
+  app.get(
+    '/api/org-snapshots/:id/items',
+    {
+      config,
+      schema: {
+        tags,
+        operationId: 'get_org_snapshot_items',
+        summary: 'Page through an organization snapshot\u2019s items',
+        description:
+          'The copies of one item kind (`kind`: pipeline (with its stages), dynamicProperties, automation, prompt, ' +
+          'template or agent), `limit` at a time (1\u2013500, default 50), in the order GET of the snapshot lists ' +
+          'them; follow `nextCursor` for the next page. Each item has the shape it has in GET of the snapshot. ' +
+          'Superadmin only.',
+        params: IdParams,
+        querystring: itemsQuerySchema('org'),
+        response: { 200: itemsPageSchema('org'), ...authErrors(404) },
+      },
+    },
+    async (request, reply) => {
+      const page = await service.orgSnapshotItems(ctx.db, request.params.id, request.query)
+      return reply.serializer(reply.compileSerializationSchema(itemsPageSchemaOf(page.kind))).send(page)
+    },
   )
 
   app.delete(

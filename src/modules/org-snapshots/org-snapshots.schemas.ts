@@ -1,8 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Nullable, ObjectId, Phone } from '../../shared/schemas.ts'
+import { Nullable, ObjectId, Phone, StringEnum } from '../../shared/schemas.ts'
 import { CredentialsInput, orgAddress, orgName } from '../organizations/organizations.schemas.ts'
 import { newUserFields, UserSummarySchema } from '../users/users.schemas.ts'
 import {
+  nameQueryField,
   nextCursorField,
   PageQueryFields,
   PlanSchema,
@@ -32,7 +33,21 @@ export const CreateOrgSnapshotResponse = Type.Object(
   { additionalProperties: true },
 )
 
-export const OrgSnapshotListQuery = Type.Object(PageQueryFields, { additionalProperties: false })
+export const OrgSnapshotListQuery = Type.Object(
+  {
+    ...PageQueryFields,
+    q: nameQueryField,
+    scope: Type.Optional(
+      StringEnum(['all', 'mine'], {
+        description:
+          'all (default): every organization snapshot; mine: those the caller created. Organization snapshots are ' +
+          'never shared (superadmins see them all), so the global and assigned scopes of user snapshots do not apply.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+export type OrgSnapshotListInput = Static<typeof OrgSnapshotListQuery>
 export const OrgSnapshotListResponse = Type.Object(
   { snapshots: Type.Array(OrgSnapshotSummary), nextCursor: Type.Optional(nextCursorField) },
   { additionalProperties: true },

@@ -8,6 +8,8 @@ import { captureSnapshot } from '../snapshots/capture.service.ts'
 import type { CreateSnapshotInput } from '../snapshots/snapshot.schemas.ts'
 import { loadCopies, pageOfSnapshots, summaryBase, summaryCounts } from '../snapshots/snapshot-views.ts'
 import * as snapshots from '../snapshots/snapshots.repository.ts'
+import type { OrgSnapshotListInput } from './org-snapshots.schemas.ts'
+import { pageOfItems, type ItemsQuery } from '../snapshots/snapshot-items.ts'
 
 /** Organization snapshots (SPEC §6): SUPERADMIN only, enforced on every route. */
 
@@ -33,14 +35,24 @@ export async function createOrgSnapshot(ctx: AppContext, actor: Actor, input: Cr
   return toOrgSnapshotSummary(await captureSnapshot(ctx.db, actor, 'org', input))
 }
 
-export async function listOrgSnapshots(db: Executor, page: { limit?: number; cursor?: string }) {
-  const { rows, nextCursor } = await pageOfSnapshots(db, { kind: 'org', ...page })
+export async function listOrgSnapshots(db: Executor, actor: Actor, query: OrgSnapshotListInput) {
+  const { q, scope = 'all', ...page } = query
+  const filters = {
+    ...(scope === 'mine' ? { createdBy: actor.id } : {}),
+    ...(q === undefined ? {} : { nameContains: q }),
+  }
+  const { rows, nextCursor } = await pageOfSnapshots(db, { kind: 'org', filters, ...page })
   return { snapshots: rows.map(toOrgSnapshotSummary), nextCursor }
 }
 
 export async function getOrgSnapshot(db: Executor, id: string) {
   const row = await findOrgSnapshot(db, id)
   return { ...toOrgSnapshotSummary(row), ...(await loadCopies(db, row)) }
+}
+
+/** One page of a snapshot's copies of one kind (GET …/{id}/items). */
+export async function orgSnapshotItems(db: Executor, id: string, query: ItemsQuery) {
+  return pageOfItems(db, await findOrgSnapshot(db, id), query)
 }
 
 export async function deleteOrgSnapshot(db: Executor, id: string): Promise<void> {

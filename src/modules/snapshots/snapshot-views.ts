@@ -5,7 +5,7 @@ import { badRequest } from '../../shared/errors.ts'
 import type { ItemKind } from './item-kind.ts'
 import { kindsOf } from './item-kinds.ts'
 import * as reads from './plan.repository.ts'
-import { copiesOfVersion, listSnapshots, type SnapshotRow } from './snapshots.repository.ts'
+import { copiesOfVersion, listSnapshots, type ListOptions, type SnapshotRow } from './snapshots.repository.ts'
 
 /** Row → API shapes shared by both snapshot kinds, driven by the item-kind list. */
 
@@ -36,13 +36,16 @@ export function summaryCounts(row: SnapshotRow): Record<string, number> {
   )
 }
 
+/** Catalogue filters of a listing (`q`, `scope`), and-ed with the caller's visibility. */
+export type ListFilters = Pick<ListOptions, 'nameContains' | 'globalOnly' | 'assignedTo' | 'createdBy'>
+
 /**
  * One page of snapshots, newest first. Without a limit every visible snapshot is
  * returned (the seed behaviour); with one, `nextCursor` leads to the next page.
  */
 export async function pageOfSnapshots(
   db: Executor,
-  options: { kind: SnapshotKind; visibleToOrganization?: string; limit?: number; cursor?: string },
+  options: { kind: SnapshotKind; visibleToOrganization?: string; limit?: number; cursor?: string; filters?: ListFilters },
 ): Promise<{ rows: SnapshotRow[]; nextCursor: string | null }> {
   let afterSeq: number | undefined
   if (options.cursor !== undefined) {
@@ -56,6 +59,7 @@ export async function pageOfSnapshots(
   }
   const { limit } = options
   const rows = await listSnapshots(db, {
+    ...options.filters,
     kind: options.kind,
     visibleToOrganization: options.visibleToOrganization,
     limit: limit === undefined ? undefined : limit + 1,

@@ -98,4 +98,13 @@ export const PageQueryFields = {
   ),
 }
 
+/** `q`: the catalogue search of both listings. */
+export const nameQueryField = Type.Optional(
+  Type.String({
+    minLength: 1,
+    maxLength: 120,
+    description: 'Only snapshots whose name contains this text, ignoring case',
+  }),
+)
+
 export const nextCursorField = Nullable(Type.String({ description: 'Cursor of the next page; null on the last page' }))

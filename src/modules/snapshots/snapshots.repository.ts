@@ -88,23 +88,43 @@ export interface ListOptions {
   kind: SnapshotKind
   /** Only snapshots assigned to this organization or global; undefined = all (SUPERADMIN). */
   visibleToOrganization?: string
+  /** Only names containing this text, in any case (served by snapshots_name_trgm_idx). */
+  nameContains?: string
+  /** Only global snapshots. */
+  globalOnly?: boolean
+  /** Only snapshots assigned to this organization. */
+  assignedTo?: string
+  /** Only snapshots created by this user. */
+  createdBy?: string
   limit?: number
   /** seq of the last row of the previous page. */
   afterSeq?: number
 }
 
+/** `text` as a LIKE pattern that matches it literally (backslash is the default escape). */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
+
+const assignedTo = (org: string) => sql<boolean>`assigned_org_ids @> array[${org}]::text[]`
+
 /** Newest first, keyset-paged on the insertion sequence. */
 export function listSnapshots(db: Executor, options: ListOptions): Promise<SnapshotRow[]> {
+  return listQuery(db, options).execute()
+}
+
+/** The listing's query, unexecuted (tests read its plan). */
+export function listQuery(db: Executor, options: ListOptions) {
   const org = options.visibleToOrganization
+  const { nameContains, assignedTo: assigned, createdBy } = options
   return selectSummary(db)
     .where('kind', '=', options.kind)
-    .$if(org !== undefined, (qb) =>
-      qb.where((eb) => eb.or([eb('is_global', '=', true), eb('assigned_org_ids', '@>', sql<string[]>`array[${org}]::text[]`)])),
-    )
+    .$if(org !== undefined, (qb) => qb.where((eb) => eb.or([eb('is_global', '=', true), assignedTo(org!)])))
+    .$if(nameContains !== undefined, (qb) => qb.where('name', 'ilike', `%${likeLiteral(nameContains!)}%`))
+    .$if(options.globalOnly === true, (qb) => qb.where('is_global', '=', true))
+    .$if(assigned !== undefined, (qb) => qb.where(assignedTo(assigned!)))
+    .$if(createdBy !== undefined, (qb) => qb.where('created_by', '=', createdBy!))
     .$if(options.afterSeq !== undefined, (qb) => qb.where('seq', '<', options.afterSeq as number))
     .orderBy('seq', 'desc')
     .$if(options.limit !== undefined, (qb) => qb.limit(options.limit as number))
-    .execute()
 }
 
 export async function updateSnapshotAccess(
@@ -132,7 +152,8 @@ export async function copiesOfVersion(
   versionId: string,
 ): Promise<Record<string, unknown>[]> {
   const result = await sql<Record<string, unknown>>`
-    select * from ${sql.table(kind.snapshotTable)} where version_id = ${versionId} order by ${sql.ref(kind.view.orderBy)}
+    select * from ${sql.table(kind.snapshotTable)} where version_id = ${versionId}
+    order by ${sql.ref(kind.view.orderBy)}, source_id
   `.execute(db)
   return result.rows
 }

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox'
 import { adminRoles } from '../../shared/roles.ts'
 import { authErrors, IdParams, MessageResponse, ObjectId } from '../../shared/schemas.ts'
 import { CreateSnapshotBody } from '../snapshots/snapshot.schemas.ts'
+import { itemsPageSchema, itemsPageSchemaOf, itemsQuerySchema } from '../snapshots/item-page.schemas.ts'
 import { applyUserSnapshot, dryRunUserSnapshot } from './user-snapshot-apply.service.ts'
 import {
   ApplyQuery,
@@ -59,7 +60,9 @@ export const userSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Returns the list of user-level snapshots visible to the caller, newest first, without item bodies. ' +
           'Superadmins see all snapshots; admins see snapshots assigned to their organization or marked as global. ' +
-          'Without `limit` every visible snapshot is returned; with it, pages follow `nextCursor`.',
+          '`q` keeps those whose name contains it (any case); `scope` narrows to global ones, those assigned to the ' +
+          'caller\u2019s organization, or the caller\u2019s own. Without `limit` every match is returned; with it, ' +
+          'pages follow `nextCursor`.',
         querystring: UserSnapshotListQuery,
         response: { 200: UserSnapshotListResponse, ...authErrors() },
       },
@@ -81,6 +84,29 @@ export const userSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({ snapshot: await service.getUserSnapshot(ctx.db, request.actor, request.params.id) }),
+  )
+
+  app.get(
+    '/api/user-snapshots/:id/items',
+    {
+      config: { auth: adminRoles },
+      schema: {
+        tags,
+        operationId: 'get_user_snapshot_items',
+        summary: 'Page through a user snapshot\u2019s items',
+        description:
+          'The copies of one item kind (`kind`: automation, prompt or template), `limit` at a time (1\u2013500, default ' +
+          '50), in the order GET of the snapshot lists them (by name); follow `nextCursor` for the next page. Each ' +
+          'item has the shape it has in GET of the snapshot. Same access rules as GET of the snapshot.',
+        params: IdParams,
+        querystring: itemsQuerySchema('user'),
+        response: { 200: itemsPageSchema('user'), ...authErrors(404) },
+      },
+    },
+    async (request, reply) => {
+      const page = await service.userSnapshotItems(ctx.db, request.actor, request.params.id, request.query)
+      return reply.serializer(reply.compileSerializationSchema(itemsPageSchemaOf(page.kind))).send(page)
+    },
   )
 
   app.delete(

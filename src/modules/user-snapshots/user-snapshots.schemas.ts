@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { AssignableRoleSchema, MapOf, Nullable, ObjectId } from '../../shared/schemas.ts'
+import { AssignableRoleSchema, MapOf, Nullable, ObjectId, StringEnum } from '../../shared/schemas.ts'
 import { newUserFields, UserSummarySchema } from '../users/users.schemas.ts'
 import {
+  nameQueryField,
   nextCursorField,
   PageQueryFields,
   PlanSchema,
@@ -37,7 +38,24 @@ export const CreateUserSnapshotResponse = Type.Object(
   { required: ['snapshot'], additionalProperties: true },
 )
 
-export const UserSnapshotListQuery = Type.Object(PageQueryFields, { additionalProperties: false })
+export const userListScopes = ['all', 'global', 'assigned', 'mine'] as const
+export type UserListScope = (typeof userListScopes)[number]
+
+export const UserSnapshotListQuery = Type.Object(
+  {
+    ...PageQueryFields,
+    q: nameQueryField,
+    scope: Type.Optional(
+      StringEnum(userListScopes, {
+        description:
+          'all (default): every snapshot the caller may see; global: the global ones; assigned: those assigned to the ' +
+          'caller\u2019s organization; mine: those the caller created. Always within what the caller may see.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+export type UserSnapshotListInput = Static<typeof UserSnapshotListQuery>
 
 export const UserSnapshotListResponse = Type.Object(
   { snapshots: Type.Array(summaryRef), nextCursor: Type.Optional(nextCursorField) },

@@ -9,9 +9,10 @@ import { listUsersOfOrganization } from '../users/users.repository.ts'
 import { captureSnapshot } from '../snapshots/capture.service.ts'
 import * as reads from '../snapshots/plan.repository.ts'
 import type { CreateSnapshotInput } from '../snapshots/snapshot.schemas.ts'
-import { loadCopies, pageOfSnapshots, summaryBase, summaryCounts } from '../snapshots/snapshot-views.ts'
+import { loadCopies, pageOfSnapshots, summaryBase, summaryCounts, type ListFilters } from '../snapshots/snapshot-views.ts'
 import * as snapshots from '../snapshots/snapshots.repository.ts'
-import type { AssignInput } from './user-snapshots.schemas.ts'
+import { pageOfItems, type ItemsQuery } from '../snapshots/snapshot-items.ts'
+import type { AssignInput, UserListScope, UserSnapshotListInput } from './user-snapshots.schemas.ts'
 
 /** Use cases of user snapshots, with the visibility and rights of SPEC §3. */
 
@@ -58,10 +59,20 @@ export async function createUserSnapshot(ctx: AppContext, actor: Actor, input: C
   return toUserSnapshotSummary(await captureSnapshot(ctx.db, actor, 'user', input))
 }
 
-export async function listUserSnapshots(db: Executor, actor: Actor, page: { limit?: number; cursor?: string }) {
+/** What each `scope` of the listing adds to the caller's visibility. */
+const scopeFilters: Record<UserListScope, (actor: Actor) => ListFilters> = {
+  all: () => ({}),
+  global: () => ({ globalOnly: true }),
+  assigned: (actor) => ({ assignedTo: actor.organizationId }),
+  mine: (actor) => ({ createdBy: actor.id }),
+}
+
+export async function listUserSnapshots(db: Executor, actor: Actor, query: UserSnapshotListInput) {
+  const { q, scope = 'all', ...page } = query
   const { rows, nextCursor } = await pageOfSnapshots(db, {
     kind: 'user',
     visibleToOrganization: isSuperadmin(actor) ? undefined : actor.organizationId,
+    filters: { ...scopeFilters[scope](actor), ...(q === undefined ? {} : { nameContains: q }) },
     ...page,
   })
   return { snapshots: rows.map(toUserSnapshotSummary), nextCursor }
@@ -70,6 +81,11 @@ export async function listUserSnapshots(db: Executor, actor: Actor, page: { limi
 export async function getUserSnapshot(db: Executor, actor: Actor, id: string) {
   const row = await visibleSnapshot(db, actor, id)
   return { ...toUserSnapshotSummary(row), ...(await loadCopies(db, row)) }
+}
+
+/** One page of a visible snapshot's copies of one kind (GET …/{id}/items). */
+export async function userSnapshotItems(db: Executor, actor: Actor, id: string, query: ItemsQuery) {
+  return pageOfItems(db, await visibleSnapshot(db, actor, id), query)
 }
 
 export async function deleteUserSnapshot(db: Executor, actor: Actor, id: string): Promise<void> {
