@@ -20,6 +20,8 @@ export class CommandFailure extends Error {
 
 /** An error answer of the server: its status and the `{error, message, details}` body. */
 export class ServerError extends CommandFailure {
+  /** What to do about it, when the CLI knows (sign in again, …). */
+  hint?: string
   constructor(
     readonly status: number,
     readonly body: { error: string; message: string; details?: unknown },

@@ -45,7 +45,11 @@ export function table(head: string[], rows: (string | number | null | undefined)
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
   })
   for (const row of rows) t.push(row.map((cell) => (cell === null || cell === undefined ? out.dim('-') : String(cell))))
-  return t.toString()
+  return t
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')
 }
 
 /** `key  value` lines with the keys aligned. */

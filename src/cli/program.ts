@@ -1,6 +1,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings'
 import { CommandFailure, exitCodes, ServerError, UsageError } from './errors.ts'
 import { err } from './output.ts'
+import { addRemoteCommands, defaultUrl } from './remote-program.ts'
 
 /**
  * The `tether-relay` command tree. Only definitions live here: each action imports
@@ -38,8 +39,11 @@ export function buildProgram(): Command {
     .addHelpText(
       'after',
       `
-The commands read the same environment variables as the server (see README), so
-they act on the same database. Exit codes: 0 success, 1 failure, 2 usage error.`,
+serve, migrate and create-superadmin read the same environment variables as the
+server, so they act on its database. The other commands talk to a running server:
+--url or TETHER_RELAY_URL (default ${defaultUrl}), with the token kept by login
+or TETHER_RELAY_TOKEN; --json prints machine-readable output.
+Exit codes: 0 success, 1 failure, 2 usage error.`,
     )
 
   program.command('serve').description('Start the API server (same as npm start)').action(async () => (await service()).serve())
@@ -59,6 +63,8 @@ they act on the same database. Exit codes: 0 success, 1 failure, 2 usage error.`
     .option('--org-phone <phone>', 'platform organization phone (default: BOOTSTRAP_ORG_PHONE or +10000000000)')
   superadmin.action(guarded(superadmin, async (options) => (await service()).createSuperadmin(options)))
 
+  addRemoteCommands(program, guarded)
+
   return program
 }
 
@@ -74,8 +80,11 @@ export async function run(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? exitCodes.success : exitCodes.usage
     }
     if (error instanceof ServerError) {
+      // Scripts asking for JSON get the server's error body on stdout too.
+      if (argv.includes('--json')) process.stdout.write(`${JSON.stringify(error.body, null, 2)}\n`)
       process.stderr.write(`${err.red(`${error.body.error}:`)} ${error.body.message}\n`)
       if (error.body.details !== undefined) process.stderr.write(`${formatDetails(error.body.details)}\n`)
+      if (error.hint) process.stderr.write(`${error.hint}\n`)
       return exitCodes.failure
     }
     if (error instanceof CommandFailure) {

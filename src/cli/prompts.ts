@@ -1,4 +1,4 @@
-import { isCancel, password as passwordPrompt, text as textPrompt } from '@clack/prompts'
+import { confirm as confirmPrompt, isCancel, password as passwordPrompt, text as textPrompt } from '@clack/prompts'
 import { CommandFailure, UsageError } from './errors.ts'
 
 /**
@@ -32,6 +32,10 @@ export async function askSecret(message: string, options: { optional?: boolean }
       validate: (value) => (!options.optional && !value ? 'Required' : undefined),
     }),
   )
+}
+
+export async function confirm(message: string): Promise<boolean> {
+  return answered(await confirmPrompt({ message, output: process.stderr, initialValue: false }))
 }
 
 let stdinText: Promise<string> | undefined

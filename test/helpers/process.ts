@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Readable, Writable } from 'node:stream'
 import { after } from 'node:test'
 import { createPostgresDatabase, testDatabaseKind } from './database.ts'
 
@@ -57,15 +58,16 @@ export interface Finished extends Exit {
   durationMs: number
 }
 
-function spawnNode(script: string, args: string[], env: Record<string, string>) {
+function spawnNode(script: string, args: string[], env: Record<string, string>, input?: string) {
   // TypeScript runs through tsx as `npm start` does; a .mjs launcher brings its own loader.
   const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : []
   const child = spawn(process.execPath, [...loader, script, ...args], {
     cwd: root,
     env: cleanEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  }) as ChildProcessByStdio<Writable | null, Readable, Readable>
   children.add(child)
+  child.stdin?.end(input)
   // Keep the most recent output only: a server under load logs every request.
   const output = { stdout: '', stderr: '' }
   const keep = (stream: 'stdout' | 'stderr') => (chunk: string) => {
@@ -92,10 +94,16 @@ export function within<T>(ms: number, what: string, promise: Promise<T>): Promis
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
 
-/** Runs a script to completion (killed after timeoutMs). */
-export async function runScript(script: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Finished> {
+/** Runs a script to completion (killed after timeoutMs); `input` is written to its standard input. */
+export async function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  input?: string,
+): Promise<Finished> {
   const started = Date.now()
-  const { child, output, exited } = spawnNode(script, args, env)
+  const { child, output, exited } = spawnNode(script, args, env, input)
   try {
     const exit = await within(timeoutMs, `${script} ${args.join(' ')} to exit`, exited)
     return { ...exit, ...output, durationMs: Date.now() - started }
@@ -104,7 +112,8 @@ export async function runScript(script: string, args: string[], env: Record<stri
   }
 }
 
-export const runCli = (args: string[], env: Record<string, string>) => runScript('src/cli/main.ts', args, env)
+export const runCli = (args: string[], env: Record<string, string>, input?: string) =>
+  runScript('src/cli/main.ts', args, env, 60_000, input)
 
 export interface ServerProcess {
   readonly child: ChildProcess
