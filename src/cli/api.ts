@@ -1,7 +1,7 @@
 import { createTetherClient, toApiError, type operations, type TetherClient } from '../client/index.ts'
 import { loadLogin } from './credentials.ts'
 import { CommandFailure, ServerError, UsageError } from './errors.ts'
-import { defaultUrl } from './remote-program.ts'
+import { defaultUrl } from './defaults.ts'
 
 /**
  * The CLI's side of the typed client (src/client, generated from /openapi.json):

@@ -1,31 +1,15 @@
 import { Command, CommanderError } from '@commander-js/extra-typings'
-import { CommandFailure, exitCodes, ServerError, UsageError } from './errors.ts'
+import { CommandFailure, exitCodes, ServerError } from './errors.ts'
+import { guarded } from './guard.ts'
 import { err } from './output.ts'
-import { addRemoteCommands, defaultUrl } from './remote-program.ts'
+import { defaultUrl } from './defaults.ts'
+import { addRemoteCommands } from './remote-program.ts'
 
 /**
  * The `tether-relay` command tree. Only definitions live here: each action imports
  * its implementation when it runs, so --help and usage errors answer at once and
  * never load the runtime (Fastify, PGlite, argon2) or touch a database.
  */
-
-export type Action<A extends unknown[]> = (...args: A) => Promise<void>
-export type Guard = typeof guarded
-
-/**
- * Runs an action; a UsageError it throws becomes commander's own usage error
- * (message, then the command's help, exit 2), like a bad option would.
- */
-function guarded<A extends unknown[]>(command: Command<any, any, any>, action: Action<A>): Action<A> { // eslint-disable-line @typescript-eslint/no-explicit-any -- any command
-  return async (...args) => {
-    try {
-      await action(...args)
-    } catch (error) {
-      if (error instanceof UsageError) command.error(`error: ${error.message}`, { exitCode: exitCodes.usage, code: 'tether.usage' })
-      throw error
-    }
-  }
-}
 
 const service = () => import('./commands/service.ts')
 
@@ -63,7 +47,7 @@ Exit codes: 0 success, 1 failure, 2 usage error.`,
     .option('--org-phone <phone>', 'platform organization phone (default: BOOTSTRAP_ORG_PHONE or +10000000000)')
   superadmin.action(guarded(superadmin, async (options) => (await service()).createSuperadmin(options)))
 
-  addRemoteCommands(program, guarded)
+  addRemoteCommands(program)
 
   return program
 }

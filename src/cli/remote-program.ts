@@ -1,12 +1,11 @@
 import { InvalidArgumentError, Option, type Command, type OptionValues } from '@commander-js/extra-typings'
-import type { Guard } from './program.ts'
+import { defaultUrl } from './defaults.ts'
+import { guarded } from './guard.ts'
 
 /**
  * The commands that talk to a running server (definitions only; each action
  * imports its implementation when it runs).
  */
-
-export const defaultUrl = 'http://127.0.0.1:2212'
 
 function integer(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number.')
@@ -24,7 +23,7 @@ const session = () => import('./commands/session.ts')
 const snapshots = () => import('./commands/snapshots.ts')
 const apply = () => import('./commands/apply.ts')
 
-export function addRemoteCommands(program: Command, guarded: Guard): void {
+export function addRemoteCommands(program: Command): void {
   const login = remote(
     program
       .command('login')
