@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // CI: the package as a user gets it. `npm pack`, then in an empty directory
 // `npm install ./tether-relay-*.tgz` and `npx tether-relay serve` on PGlite, until
-// GET /health answers 200; SIGTERM then stops it with exit code 0. Proves the
-// package runs from its compiled JavaScript with no TypeScript loader and no
-// devDependencies. With NODE_BINARIES="path1 path2", `serve` runs under each.
+// GET /health answers 200, the installed CLI signs in and lists snapshots; SIGTERM
+// then stops it. Proves the package runs from its compiled JavaScript with no
+// TypeScript loader and no devDependencies. With NODE_BINARIES="path1 path2", `serve` runs under each.
 /* global fetch, AbortSignal */
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
@@ -34,6 +34,8 @@ async function serveWith(node, app) {
     DATA_DIR: join(work, `data-${version}`),
     PORT: '0',
     HOST: '127.0.0.1',
+    BOOTSTRAP_SUPERADMIN_EMAIL: 'root@example.test',
+    BOOTSTRAP_SUPERADMIN_PASSWORD: 'Smoke-pass-123',
   }
   // Its own process group, so that SIGTERM reaches the server behind npx, as a Ctrl-C would.
   const child = spawn('npx', ['--no-install', 'tether-relay', 'serve'], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
@@ -56,12 +58,24 @@ async function serveWith(node, app) {
     if (!/"pid":/.test(output)) fail('no JSON log lines from the server')
     const page = await fetch(`${url}/`, { signal: AbortSignal.timeout(10_000) })
     if (page.status !== 200 || !/<div id="root">/.test(await page.text())) fail(`GET / (the admin console) answered ${page.status}`)
+    // The installed CLI against it: login with the password on stdin, then a --json listing.
+    const cli = (args, input) =>
+      spawnSync('npx', ['--no-install', 'tether-relay', ...args, '--url', url], {
+        cwd: app,
+        env: { ...env, XDG_CONFIG_HOME: join(work, `config-${version}`) },
+        input,
+        encoding: 'utf8',
+      })
+    const login = cli(['login', '--email', 'root@example.test', '--password-stdin'], 'Smoke-pass-123\n')
+    if (login.status !== 0) fail(`tether-relay login exited ${login.status}:\n${login.stderr}`)
+    const listed = cli(['snapshots', 'list', '--json'])
+    if (listed.status !== 0 || !Array.isArray(JSON.parse(listed.stdout).snapshots)) fail(`tether-relay snapshots list: ${listed.status}\n${listed.stderr}`)
     process.kill(-child.pid, 'SIGTERM')
     const exit = await Promise.race([exited, sleep(20_000, 'timeout')])
     if (exit === 'timeout' || !/"signal":"SIGTERM".*shutting down/.test(output)) {
       fail(`the server did not shut down on SIGTERM: ${JSON.stringify(exit)}\n${output}`)
     }
-    console.log(`ok: npx tether-relay serve under Node.js ${version}: GET ${url}/health → 200, / serves the console, shut down on SIGTERM`)
+    console.log(`ok: npx tether-relay serve under Node.js ${version}: GET ${url}/health → 200, / serves the console, the CLI signs in and lists, shut down on SIGTERM`)
   } finally {
     try {
       process.kill(-child.pid, 'SIGKILL')
