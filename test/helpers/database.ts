@@ -19,6 +19,15 @@ export interface TestDatabase extends DatabaseHandle {
 
 export const testDatabaseKind = process.env.TEST_DB === 'postgres' ? 'postgres' : 'pglite'
 
+/**
+ * Options of a test of a race the database decides (unique indexes, locks): PGlite runs
+ * one transaction at a time, so the race cannot happen there and the test could not
+ * fail. It runs in the PostgreSQL pass, and shows as skipped on PGlite.
+ */
+export const raceTest = {
+  skip: testDatabaseKind === 'pglite' ? 'a race between transactions: runs on PostgreSQL (PGlite runs one at a time)' : false,
+}
+
 export function adminUrl(): string {
   const url = process.env.TEST_DATABASE_URL
   if (!url) throw new Error('TEST_DB=postgres needs TEST_DATABASE_URL')

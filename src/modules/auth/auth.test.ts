@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { describe, it, mock } from 'node:test'
 import { SignJWT } from 'jose'
 import { sql } from 'kysely'
 import { buildTestApp, testSecrets, useTestApp, type TestApp } from '../../../test/helpers/app.ts'
@@ -227,14 +227,24 @@ describe('auth', () => {
       assert.equal(r.status, 401, JSON.stringify(headers))
       expectErrorShape(r)
     }
-    const expired = await buildTestApp({ config: { jwtTtlSeconds: 1 } })
+  })
+
+  it('accepts a token until JWT_TTL has passed and refuses it after (on a fake clock)', async () => {
+    const short = await buildTestApp({ config: { jwtTtlSeconds: 60 } })
     try {
-      const tenant = await newTenant(expired.app)
-      await new Promise((resolve) => setTimeout(resolve, 2100))
-      const r = await api(expired.app, 'GET', '/api/auth/verify-token', { token: tenant.admin.token })
+      const { admin } = await newTenant(short.app)
+      const verify = () => api(short.app, 'GET', '/api/auth/verify-token', { token: admin.token })
+      const issuedAt = Date.now()
+      // Only Date is faked: the database, sockets and timers keep real time.
+      mock.timers.enable({ apis: ['Date'], now: issuedAt + 55_000 })
+      assert.equal((await verify()).status, 200)
+      mock.timers.tick(10_000)
+      const r = await verify()
       assert.equal(r.status, 401)
+      expectErrorShape(r)
     } finally {
-      await expired.close()
+      mock.timers.reset()
+      await short.close()
     }
   })
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { useTestApp, type TestApp } from '../../../test/helpers/app.ts'
+import { raceTest } from '../../../test/helpers/database.ts'
 import { newSuperadmin, newTenant, uniqueEmail, uniquePhone, uniqueSuffix } from '../../../test/helpers/fixtures.ts'
 import { api, expectErrorShape } from '../../../test/helpers/http.ts'
 
@@ -229,7 +230,7 @@ describe('organizations', () => {
       assert.equal(other.status, 409)
     })
 
-    it('creates exactly one organization when the same name is submitted concurrently', async () => {
+    it('creates exactly one organization when the same name is submitted concurrently', raceTest, async () => {
       const superadmin = await newSuperadmin(t.app)
       const name = `Race ${uniqueSuffix()}`
       const results = await Promise.all(
@@ -319,7 +320,7 @@ describe('organizations', () => {
       assert.deepEqual(await stored(b.organization.id), before, 'the removal in the same request was rolled back')
     })
 
-    it('lets exactly one of four organizations racing for the same value, under the same or other names, have it', async () => {
+    it('lets exactly one of four organizations racing for the same value, under the same or other names, have it', raceTest, async () => {
       const superadmin = await newSuperadmin(t.app)
       const tenants = await Promise.all([newTenant(t.app), newTenant(t.app), newTenant(t.app), newTenant(t.app)])
       const value = secretValue('race')

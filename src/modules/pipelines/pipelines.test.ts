@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { useTestApp } from '../../../test/helpers/app.ts'
+import { raceTest } from '../../../test/helpers/database.ts'
 import { newSuperadmin, newTenant, type TestUser } from '../../../test/helpers/fixtures.ts'
 import { api, expectErrorShape } from '../../../test/helpers/http.ts'
 import { expectEachInvalid, expectInvalid, type InvalidCase } from '../../../test/helpers/validation.ts'
@@ -237,7 +238,7 @@ describe('pipelines', () => {
     assert.equal(theirs?.is_default, true, 'another organization\u2019s default is untouched')
   })
 
-  it('lets concurrent requests each make their pipeline the default: all succeed, exactly one default remains', async () => {
+  it('lets concurrent requests each make their pipeline the default: all succeed, exactly one default remains', raceTest, async () => {
     const { admin, organization } = await newTenant(t.app)
     const existing = await create(admin, { name: 'Existing', type: 'Contact', isDefault: true })
     const results = await Promise.all([

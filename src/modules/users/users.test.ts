@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { useTestApp } from '../../../test/helpers/app.ts'
+import { raceTest } from '../../../test/helpers/database.ts'
 import { newSuperadmin, newTenant, newUser, testPassword, uniqueEmail } from '../../../test/helpers/fixtures.ts'
 import { api, expectErrorShape } from '../../../test/helpers/http.ts'
 
@@ -133,7 +134,7 @@ describe('users', () => {
       assert.equal((await usersOf(admin.organizationId)).length, 3)
     })
 
-    it('creates exactly one user when the same email is submitted concurrently', async () => {
+    it('creates exactly one user when the same email is submitted concurrently', raceTest, async () => {
       const { admin } = await newTenant(t.app)
       const email = uniqueEmail('race')
       const results = await Promise.all(
