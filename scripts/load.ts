@@ -128,7 +128,8 @@ async function main() {
   try {
     console.log(`seeding ${tenants} tenants with ${itemsPerKind * 3} items each in ${created.name} ...`)
     const { callers, snapshots } = await seed(created.url)
-    server = await startProductionServer({ databaseUrl: created.url, applicationName: 'tether-load' })
+    // The load generator is one caller per tenant at full speed: measure the server, not the general rate limit.
+    server = await startProductionServer({ databaseUrl: created.url, applicationName: 'tether-load', env: { RATE_LIMIT_MAX: '1000000' } })
     console.log(`server ${server.url} (pid ${server.pid}); ${connections} connections for ${durationSeconds} s ...`)
 
     const runTag = uniqueSuffix()

@@ -7,9 +7,11 @@ import { checkDatabase } from './db/health.ts'
 import { registerModules } from './modules/index.ts'
 import { installAuth } from './plugins/auth.ts'
 import { installConsole } from './plugins/console.ts'
+import { installCors } from './plugins/cors.ts'
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from './plugins/error-handler.ts'
 import { serializeRequest } from './plugins/log-redaction.ts'
 import { installOpenApi } from './plugins/openapi.ts'
+import { installRateLimit } from './plugins/rate-limit.ts'
 import { installValidation, schemaErrorFormatter } from './plugins/validation.ts'
 import { createSecretBox } from './shared/crypto.ts'
 import { errorResponses } from './shared/schemas.ts'
@@ -88,6 +90,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const ctx = createContext(options)
   app.decorate('ctx', ctx)
 
+  // First of the request hooks: a flood is refused before any token lookup or body parsing.
+  await installRateLimit(app, ctx)
+  await installCors(app, config.corsOrigins ?? [])
   installValidation(app)
   installErrorHandling(app)
   installAuth(app, ctx)

@@ -116,6 +116,29 @@ export const settingsSchema = Type.Object({
   shutdownTimeoutMs: env('SHUTDOWN_TIMEOUT_MS', Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 })),
   /** Fastify trustProxy: which proxies may set X-Forwarded-For (client address for login limits). */
   trustProxy,
+  /** The general per-caller limit on every route; its counters are shared through Redis when REDIS_URL is set. */
+  rateLimit: Type.Object({
+    max: env('RATE_LIMIT_MAX', Type.Integer({ minimum: 0, maximum: 1_000_000, default: 600 })),
+    windowSeconds: duration('RATE_LIMIT_WINDOW', '1m'),
+    redisUrl: Type.Optional(
+      env('REDIS_URL', Type.String({ pattern: '^rediss?://', allowed: 'a redis:// or rediss:// URL', sensitive: true })),
+    ),
+    redisKeyPrefix: env('REDIS_KEY_PREFIX', Type.String({ default: 'tether-relay:', maxLength: 100 })),
+  }),
+  /** Origins whose browser pages may call the API (CORS); none by default. */
+  corsOrigins: Type.Optional(
+    Type.Transform(
+      env(
+        'CORS_ORIGINS',
+        Type.String({
+          pattern: '^https?://[^\\s,/]+(\\s*,\\s*https?://[^\\s,/]+)*$',
+          allowed: 'a comma-separated list of origins such as https://crm.example.com,http://localhost:5173',
+        }),
+      ),
+    )
+      .Decode((raw): string[] => raw.split(',').map((origin) => origin.trim()))
+      .Encode((origins) => origins.join(',')),
+  ),
   /** Unset secrets are generated outside production (see resolveSecrets). */
   secrets: Type.Object({
     jwtSecret: Type.Optional(env('JWT_SECRET', Type.String({ minLength: 32, sensitive: true }))),
@@ -136,7 +159,14 @@ export type Config = DeepReadonly<Omit<Settings, 'secrets' | 'database'>> & {
   readonly jwtSecret: Uint8Array
   readonly encryptionKey: Buffer
   readonly passwordHash: Readonly<PasswordHashOptions>
+  /** Where the secrets came from (the first start reports it). */
+  readonly secretsSource: SecretsSource
 }
+
+export type SecretsSource =
+  | { readonly kind: 'environment' }
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'file'; readonly file: string; readonly created: boolean }
 
 /** Every variable in the schema, in declaration order, with its default (the README documents each). */
 export function environmentVariables(): { name: string; default?: string | number }[] {
@@ -239,29 +269,33 @@ function readSecretsFile(file: string): Secrets | undefined {
  * in DATA_DIR/secrets.json (mode 0600) so tokens and encrypted credentials
  * survive restarts. With an in-memory database they live as long as the process.
  */
-function developmentSecrets(dataDir: string): Secrets {
+function developmentSecrets(dataDir: string): Secrets & { source: SecretsSource } {
   const generated = (): Secrets => ({
     jwtSecret: randomBytes(48).toString('base64'),
     encryptionKey: randomBytes(32).toString('base64'),
   })
-  if (dataDir === 'memory://') return generated()
+  if (dataDir === 'memory://') return { ...generated(), source: { kind: 'memory' } }
   const file = join(dataDir, secretFileName)
   if (existsSync(file)) {
     const stored = readSecretsFile(file)
-    if (stored) return stored
+    if (stored) return { ...stored, source: { kind: 'file', file, created: false } }
     throw new ConfigError(`${file} is not a valid secrets file; remove it or set JWT_SECRET and ENCRYPTION_KEY`)
   }
   const secrets = generated()
   mkdirSync(dataDir, { recursive: true })
   writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 })
   chmodSync(file, 0o600)
-  return secrets
+  return { ...secrets, source: { kind: 'file', file, created: true } }
 }
 
 /** Secrets from the environment; outside production, missing ones come from DATA_DIR (even with DATABASE_URL). */
-function resolveSecrets(fromEnvironment: Settings['secrets'], nodeEnv: Settings['nodeEnv'], dataDir: string): Secrets {
+function resolveSecrets(
+  fromEnvironment: Settings['secrets'],
+  nodeEnv: Settings['nodeEnv'],
+  dataDir: string,
+): Secrets & { source: SecretsSource } {
   const { jwtSecret, encryptionKey } = fromEnvironment
-  if (jwtSecret && encryptionKey) return { jwtSecret, encryptionKey }
+  if (jwtSecret && encryptionKey) return { jwtSecret, encryptionKey, source: { kind: 'environment' } }
   if (nodeEnv === 'production') {
     const missing = [!jwtSecret && 'JWT_SECRET', !encryptionKey && 'ENCRYPTION_KEY'].filter(Boolean)
     throw new ConfigError(
@@ -270,7 +304,11 @@ function resolveSecrets(fromEnvironment: Settings['secrets'], nodeEnv: Settings[
     )
   }
   const generated = developmentSecrets(dataDir)
-  return { jwtSecret: jwtSecret ?? generated.jwtSecret, encryptionKey: encryptionKey ?? generated.encryptionKey }
+  return {
+    jwtSecret: jwtSecret ?? generated.jwtSecret,
+    encryptionKey: encryptionKey ?? generated.encryptionKey,
+    source: generated.source,
+  }
 }
 
 /** argon2id with OWASP's parameters (tests pass cheaper ones). */
@@ -287,5 +325,6 @@ export function loadConfig(env: Env = process.env): Config {
     jwtSecret: new TextEncoder().encode(secrets.jwtSecret),
     encryptionKey: decodeKey('ENCRYPTION_KEY', secrets.encryptionKey),
     passwordHash,
+    secretsSource: secrets.source,
   })
 }

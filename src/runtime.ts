@@ -1,5 +1,6 @@
 import closeWithGrace from 'close-with-grace'
 import { buildApp, type App } from './app.ts'
+import { reportStartup } from './startup-report.ts'
 import { ConfigError, loadConfig, type Config } from './config.ts'
 import { openDatabase, type DatabaseHandle } from './db/connect.ts'
 import { migrateToLatest } from './db/migrate.ts'
@@ -46,6 +47,7 @@ export async function serve(config: Config): Promise<void> {
     await database.close()
   })
   await app.listen({ port: config.port, host: config.host })
+  await reportStartup(app)
 }
 
 /** Configuration problems are the operator's to fix: say what is wrong and exit non-zero. */

@@ -35,7 +35,8 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
           'setup of a user or a whole organization into a snapshot, share it, and apply it to create a new ' +
           'user or organization in one transaction. Errors always have the shape {error, message, details?}.',
       },
-      servers: [{ url: 'http://localhost:2212', description: 'Local API service' }],
+      // Relative: the server the document was loaded from, whatever its host and port ("Try it out" stays same-origin).
+      servers: [{ url: '/', description: 'This server' }],
       components: {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       },

@@ -14,7 +14,8 @@ export const testSecrets = {
 
 /** Configuration for tests: fixed secrets, silent logs, cheap password hashing. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  const base = loadConfig({ NODE_ENV: 'test', DATA_DIR: 'memory://', ...testSecrets, LOG_LEVEL: 'silent' })
+  // The general rate limit is raised so no test is slowed or refused by it; its own tests lower it.
+  const base = loadConfig({ NODE_ENV: 'test', DATA_DIR: 'memory://', ...testSecrets, LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '1000000' })
   return { ...base, passwordHash: { memoryCost: 1024, timeCost: 1, parallelism: 1 }, ...overrides }
 }
 

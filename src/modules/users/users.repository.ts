@@ -80,3 +80,9 @@ export async function deleteUser(db: Executor, id: string): Promise<boolean> {
   const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst()
   return result.numDeletedRows > 0n
 }
+
+/** Whether any SUPERADMIN exists (the first start says how to create one while none does). */
+export async function superadminExists(db: Executor): Promise<boolean> {
+  const row = await db.selectFrom('users').select('id').where('access_role', '=', 'SUPERADMIN').limit(1).executeTakeFirst()
+  return row !== undefined
+}
