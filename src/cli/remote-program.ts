@@ -54,7 +54,13 @@ export function addRemoteCommands(program: Command): void {
         .command('list')
         .description('List the snapshots you can see, newest first')
         .option('--limit <n>', 'at most this many (1-500); without it, all of them', integer)
-        .option('--cursor <cursor>', 'the next page of an earlier --limit listing'),
+        .option('--cursor <cursor>', 'the next page of an earlier --limit listing')
+        .option('--search <text>', 'only snapshots whose name contains this text (any case)')
+        .addOption(
+          new Option('--scope <scope>', 'which snapshots').choices(
+            kind === 'user' ? (['all', 'global', 'assigned', 'mine'] as const) : (['all', 'mine'] as const),
+          ),
+        ),
     )
     list.action(guarded(list, async (options) => (await snapshots()).list(kind, options)))
 

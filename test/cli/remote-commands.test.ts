@@ -157,12 +157,16 @@ describe('tether-relay snapshots and org-snapshots', () => {
         { automations: 1, prompts: 1 },
       )
 
-      const [listedRun, tableRun, shownRun, humanRun] = await Promise.all([
+      const [listedRun, tableRun, shownRun, humanRun, found, notFound] = await Promise.all([
         ok(['snapshots', 'list', '--json'], env),
         ok(['snapshots', 'list'], env),
         ok(['snapshots', 'show', id, '--json'], env),
         ok(['snapshots', 'show', id], env),
+        ok(['snapshots', 'list', '--search', 'TOP', '--scope', 'mine', '--json'], env),
+        ok(['snapshots', 'list', '--search', 'bottom', '--json'], env),
       ])
+      assert.deepEqual(json(found.stdout).snapshots.map((s: { _id: string }) => s._id), [id], '--search matches any case')
+      assert.deepEqual(json(notFound.stdout).snapshots, [])
       const listed = json(listedRun.stdout)
       assert.deepEqual(listed.snapshots.map((s: { _id: string }) => s._id), [id])
       const table = tableRun.stdout
@@ -278,6 +282,7 @@ describe('tether-relay usage errors', () => {
       [['snapshots', 'show', 'not-an-id'], /the snapshot id must be 24 hexadecimal characters/, 'snapshots show'],
       [['snapshots', 'list', '--limit', 'many'], /--limit <n>' argument 'many' is invalid\. must be a whole number/, 'snapshots list'],
       [['snapshots', 'list', '--limit', '0'], /--limit must be 1 to 500/, 'snapshots list'],
+      [['org-snapshots', 'list', '--scope', 'global'], /argument 'global' is invalid\. Allowed choices are all, mine/, 'org-snapshots list'],
       [['snapshots', 'frobnicate'], /unknown command 'frobnicate'/, 'snapshots'],
       [['snapshots', 'create', '--source-user', 'a@b.test'], /required option '--name <name>' not specified/, 'snapshots create'],
       [['snapshots', 'apply', '0123456789abcdef01234567', '--role', 'SALES_REP'], /--email is required/, 'snapshots apply'],

@@ -16,14 +16,21 @@ export function checkId(id: string, what = 'snapshot id'): string {
   return id
 }
 
-export async function list(kind: SnapshotKind, options: RemoteOptions & { limit?: number; cursor?: string }): Promise<void> {
+interface ListOptions extends RemoteOptions {
+  limit?: number
+  cursor?: string
+  search?: string
+  scope?: 'all' | 'global' | 'assigned' | 'mine'
+}
+
+export async function list(kind: SnapshotKind, options: ListOptions): Promise<void> {
   if (options.limit !== undefined && (options.limit < 1 || options.limit > 500)) throw new UsageError('--limit must be 1 to 500')
   const c = await connect(options)
-  const query = { limit: options.limit, cursor: options.cursor }
+  const query = { limit: options.limit, cursor: options.cursor, q: options.search }
   const page =
     kind === 'user'
-      ? await call(c, c.client.GET('/api/user-snapshots', { params: { query } }))
-      : await call(c, c.client.GET('/api/org-snapshots', { params: { query } }))
+      ? await call(c, c.client.GET('/api/user-snapshots', { params: { query: { ...query, scope: options.scope } } }))
+      : await call(c, c.client.GET('/api/org-snapshots', { params: { query: { ...query, scope: options.scope === 'mine' ? 'mine' : options.scope && 'all' } } }))
   if (options.json) {
     printJson(page)
     return
@@ -46,10 +53,8 @@ export async function list(kind: SnapshotKind, options: RemoteOptions & { limit?
       ),
     )
   }
-  if (page.nextCursor) print(out.dim(`\nMore: tether-relay ${command(kind)} list --limit ${options.limit} --cursor ${page.nextCursor}`))
+  if (page.nextCursor) print(out.dim(`\nMore: the same command with --cursor ${page.nextCursor}`))
 }
-
-const command = (kind: SnapshotKind) => (kind === 'user' ? 'snapshots' : 'org-snapshots')
 
 export async function show(kind: SnapshotKind, id: string, options: RemoteOptions): Promise<void> {
   checkId(id)
