@@ -1335,7 +1335,7 @@ export interface paths {
         };
         /**
          * Get an organization snapshot
-         * @description Full detail: pipelines with stages, agents, dynamic properties, credential names, and the user items.
+         * @description Full detail: pipelines with stages, agents, dynamic properties, credential names, and the user items. Streamed as it is read; GET /api/org-snapshots/{id}/items pages one kind at a time.
          */
         get: operations["get_org_snapshot"];
         put?: never;
@@ -3910,7 +3910,7 @@ export interface paths {
         };
         /**
          * Get a user snapshot
-         * @description Full detail: the captured copies, the source references and the counts. Same access rules as the list.
+         * @description Full detail: the captured copies, the source references and the counts. Same access rules as the list. Streamed as it is read, so a snapshot of any size costs the server the same memory; to show a big snapshot a page at a time, use GET /api/user-snapshots/{id}/items.
          */
         get: operations["get_user_snapshot"];
         put?: never;

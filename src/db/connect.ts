@@ -3,6 +3,7 @@ import { PGlite, type PGliteOptions } from '@electric-sql/pglite'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { Kysely, PostgresDialect, type KyselyPlugin, type LogEvent } from 'kysely'
 import pg from 'pg'
+import Cursor from 'pg-cursor'
 import type { Config } from '../config.ts'
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts'
 import type { Database } from './database.ts'
@@ -51,7 +52,8 @@ export async function openDatabase(
     })
     // An idle client that loses its connection must not crash the process.
     pool.on('error', () => {})
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log, plugins: options.plugins })
+    // The cursor lets big reads stream (Kysely's .stream()) instead of arriving whole.
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }), log, plugins: options.plugins })
     return { db, kind: 'postgres', close: () => db.destroy() }
   }
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
+import { Type, type TSchema } from '@sinclair/typebox'
 import { superadminOnly } from '../../shared/roles.ts'
 import { authErrors, IdParams, MessageResponse } from '../../shared/schemas.ts'
 import { CreateSnapshotBody } from '../snapshots/snapshot.schemas.ts'
@@ -73,12 +73,18 @@ export const orgSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         operationId: 'get_org_snapshot',
         summary: 'Get an organization snapshot',
-        description: 'Full detail: pipelines with stages, agents, dynamic properties, credential names, and the user items.',
+        description:
+          'Full detail: pipelines with stages, agents, dynamic properties, credential names, and the user items. ' +
+          'Streamed as it is read; GET /api/org-snapshots/{id}/items pages one kind at a time.',
         params: IdParams,
         response: { 200: Type.Object({ snapshot: OrgSnapshotDetail }), ...authErrors(404) },
       },
     },
-    async (request) => ({ snapshot: await service.getOrgSnapshot(ctx.db, request.params.id) }),
+    async (request, reply) => {
+      const serializerOf = (schema: TSchema) => reply.compileSerializationSchema(schema)
+      const body = await service.streamOrgSnapshot(ctx, request.params.id, serializerOf)
+      return reply.type('application/json; charset=utf-8').send(body)
+    },
   )
 
   app.get(

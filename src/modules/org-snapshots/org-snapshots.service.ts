@@ -6,9 +6,10 @@ import { findOrganization } from '../organizations/organizations.repository.ts'
 import { listUsersOfOrganization } from '../users/users.repository.ts'
 import { captureSnapshot } from '../snapshots/capture.service.ts'
 import type { CreateSnapshotInput } from '../snapshots/snapshot.schemas.ts'
-import { loadCopies, pageOfSnapshots, summaryBase, summaryCounts } from '../snapshots/snapshot-views.ts'
+import { pageOfSnapshots, summaryBase, summaryCounts } from '../snapshots/snapshot-views.ts'
+import { snapshotDetailStream, type DetailStreamInput } from '../snapshots/snapshot-stream.ts'
 import * as snapshots from '../snapshots/snapshots.repository.ts'
-import type { OrgSnapshotListInput } from './org-snapshots.schemas.ts'
+import { OrgSnapshotSummary, type OrgSnapshotListInput } from './org-snapshots.schemas.ts'
 import { pageOfItems, type ItemsQuery } from '../snapshots/snapshot-items.ts'
 
 /** Organization snapshots (SPEC §6): SUPERADMIN only, enforced on every route. */
@@ -45,9 +46,16 @@ export async function listOrgSnapshots(db: Executor, actor: Actor, query: OrgSna
   return { snapshots: rows.map(toOrgSnapshotSummary), nextCursor }
 }
 
-export async function getOrgSnapshot(db: Executor, id: string) {
-  const row = await findOrgSnapshot(db, id)
-  return { ...toOrgSnapshotSummary(row), ...(await loadCopies(db, row)) }
+/** GET …/{id}: the summary, then every copy and reference, streamed (see snapshot-stream.ts). */
+export async function streamOrgSnapshot(ctx: AppContext, id: string, serializerOf: DetailStreamInput['serializerOf']) {
+  const row = await findOrgSnapshot(ctx.db, id)
+  return snapshotDetailStream(ctx, {
+    snapshotKind: 'org',
+    version: { id: row.version_id, counts: row.counts },
+    summary: toOrgSnapshotSummary(row),
+    summarySchema: OrgSnapshotSummary,
+    serializerOf,
+  })
 }
 
 /** One page of a snapshot's copies of one kind (GET …/{id}/items). */

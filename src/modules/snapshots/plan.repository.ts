@@ -5,21 +5,31 @@ import type { SnapshotRef } from './snapshot.schemas.ts'
 
 /** Read-only queries an apply plan needs: small, and independent of item bodies. */
 
+/** The columns of snapshot_refs that make a reference's API shape. */
+export const referenceColumns = ['automation_name', 'field', 'value', 'ref_type', 'field_location', 'agent_name'] as const
+
+type ReferenceRow = Record<(typeof referenceColumns)[number], string | null>
+
+/** A snapshot_refs row → the API shape (agentName on agent references only). */
+export function toReference(r: ReferenceRow): SnapshotRef {
+  return {
+    automationName: r.automation_name!,
+    field: r.field!,
+    value: r.value!,
+    refType: r.ref_type as SnapshotRef['refType'],
+    fieldLocation: r.field_location!,
+    ...(r.ref_type === 'agent' ? { agentName: r.agent_name } : {}),
+  }
+}
+
 export async function loadReferences(db: Executor, versionId: string): Promise<SnapshotRef[]> {
   const rows = await db
     .selectFrom('snapshot_refs')
-    .select(['automation_name', 'field', 'value', 'ref_type', 'field_location', 'agent_name'])
+    .select(referenceColumns)
     .where('version_id', '=', versionId)
     .orderBy('position')
     .execute()
-  return rows.map((r) => ({
-    automationName: r.automation_name,
-    field: r.field,
-    value: r.value,
-    refType: r.ref_type,
-    fieldLocation: r.field_location,
-    ...(r.ref_type === 'agent' ? { agentName: r.agent_name } : {}),
-  }))
+  return rows.map(toReference)
 }
 
 export async function stageNamesOfOrganization(db: Executor, organizationId: string): Promise<Set<string>> {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
+import { Type, type TSchema } from '@sinclair/typebox'
 import { adminRoles } from '../../shared/roles.ts'
 import { authErrors, IdParams, MessageResponse, ObjectId } from '../../shared/schemas.ts'
 import { CreateSnapshotBody } from '../snapshots/snapshot.schemas.ts'
@@ -78,12 +78,19 @@ export const userSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         operationId: 'get_user_snapshot',
         summary: 'Get a user snapshot',
-        description: 'Full detail: the captured copies, the source references and the counts. Same access rules as the list.',
+        description:
+          'Full detail: the captured copies, the source references and the counts. Same access rules as the list. ' +
+          'Streamed as it is read, so a snapshot of any size costs the server the same memory; to show a big ' +
+          'snapshot a page at a time, use GET /api/user-snapshots/{id}/items.',
         params: IdParams,
         response: { 200: Type.Object({ snapshot: UserSnapshotDetail }), ...authErrors(404) },
       },
     },
-    async (request) => ({ snapshot: await service.getUserSnapshot(ctx.db, request.actor, request.params.id) }),
+    async (request, reply) => {
+      const serializerOf = (schema: TSchema) => reply.compileSerializationSchema(schema)
+      const body = await service.streamUserSnapshot(ctx, request.actor, request.params.id, serializerOf)
+      return reply.type('application/json; charset=utf-8').send(body)
+    },
   )
 
   app.get(

@@ -9,10 +9,11 @@ import { listUsersOfOrganization } from '../users/users.repository.ts'
 import { captureSnapshot } from '../snapshots/capture.service.ts'
 import * as reads from '../snapshots/plan.repository.ts'
 import type { CreateSnapshotInput } from '../snapshots/snapshot.schemas.ts'
-import { loadCopies, pageOfSnapshots, summaryBase, summaryCounts, type ListFilters } from '../snapshots/snapshot-views.ts'
+import { pageOfSnapshots, summaryBase, summaryCounts, type ListFilters } from '../snapshots/snapshot-views.ts'
+import { snapshotDetailStream, type DetailStreamInput } from '../snapshots/snapshot-stream.ts'
 import * as snapshots from '../snapshots/snapshots.repository.ts'
 import { pageOfItems, type ItemsQuery } from '../snapshots/snapshot-items.ts'
-import type { AssignInput, UserListScope, UserSnapshotListInput } from './user-snapshots.schemas.ts'
+import { UserSnapshotSummary, type AssignInput, type UserListScope, type UserSnapshotListInput } from './user-snapshots.schemas.ts'
 
 /** Use cases of user snapshots, with the visibility and rights of SPEC §3. */
 
@@ -78,9 +79,16 @@ export async function listUserSnapshots(db: Executor, actor: Actor, query: UserS
   return { snapshots: rows.map(toUserSnapshotSummary), nextCursor }
 }
 
-export async function getUserSnapshot(db: Executor, actor: Actor, id: string) {
-  const row = await visibleSnapshot(db, actor, id)
-  return { ...toUserSnapshotSummary(row), ...(await loadCopies(db, row)) }
+/** GET …/{id}: the summary, then every copy and reference, streamed (see snapshot-stream.ts). */
+export async function streamUserSnapshot(ctx: AppContext, actor: Actor, id: string, serializerOf: DetailStreamInput['serializerOf']) {
+  const row = await visibleSnapshot(ctx.db, actor, id)
+  return snapshotDetailStream(ctx, {
+    snapshotKind: 'user',
+    version: { id: row.version_id, counts: row.counts },
+    summary: toUserSnapshotSummary(row),
+    summarySchema: UserSnapshotSummary,
+    serializerOf,
+  })
 }
 
 /** One page of a visible snapshot's copies of one kind (GET …/{id}/items). */
