@@ -140,18 +140,45 @@ describe('GET of a snapshot, streamed', () => {
     assert.equal(answers[0]!.raw, await wholeAnswer('user', snapshot._id))
   })
 
-  it('copies that do not match the version’s counts are never answered as a complete 200', async () => {
+  it('a snapshot deleted before the first byte is sent is a plain 404', async () => {
     const setup = await sourceSetup(t.app)
     const snapshot = await snapshotOf(t.app, setup)
-    // What a deletion between two reads would look like: the counts promise more than is there.
+    // What a deletion between loading the summary and reading the copies looks like:
+    // the counts promise more than is there (versions never change, so only a delete does this).
     await t.app.ctx.db
       .updateTable('snapshots')
       .set({ counts: JSON.stringify({ automations: 4, prompts: 2, templates: 2 }) })
       .where('id', '=', snapshot._id)
       .execute()
     const response = await api(t.app, 'GET', `/api/user-snapshots/${snapshot._id}`, { token: setup.tenant.admin.token })
-    assert.equal(response.status, 500)
-    assert.equal(expectErrorShape(response).error, 'Internal server error')
+    assert.equal(response.status, 404)
+    assert.equal(expectErrorShape(response).error, 'Snapshot not found')
+  })
+
+  it('a snapshot deleted after the first byte was sent is cut short, never a complete JSON answer', async () => {
+    const source = await newTenant(t.app)
+    await seedBulkItems(t.app, source.organization.id, source.salesRep.id, {
+      automations: 400,
+      prompts: 10,
+      templates: 10,
+      actionBytes: 400,
+    })
+    const snapshot = await snapshotOf(t.app, { tenant: source, agentId: '', promptIds: {}, automationIds: {} })
+    await t.app.ctx.db
+      .updateTable('snapshots')
+      .set({ counts: JSON.stringify({ automations: 400, prompts: 10, templates: 11 }) })
+      .where('id', '=', snapshot._id)
+      .execute()
+    const outcome = await t.app
+      .inject({ method: 'GET', url: `/api/user-snapshots/${snapshot._id}`, headers: { authorization: `Bearer ${source.admin.token}` } })
+      .then(
+        (response) => response.body,
+        (error: Error) => error,
+      )
+    // Headers and the automations were sent; the socket is then destroyed, so the client
+    // sees a broken response, not a 200 with valid but partial JSON.
+    assert.ok(outcome instanceof Error, `expected a broken response, got ${String(outcome).slice(0, 200)}`)
+    assert.match(outcome.message, /destroyed before completion/)
   })
 
   it('same access rules as before: another organization’s snapshot is 404, the wrong kind 404', async () => {

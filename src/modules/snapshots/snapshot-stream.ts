@@ -4,6 +4,7 @@ import type { ControlledTransaction } from 'kysely'
 import type { AppContext } from '../../context.ts'
 import type { Database, Executor, ItemCounts, SnapshotKind } from '../../db/database.ts'
 import { groupBy } from '../../shared/collections.ts'
+import { notFound } from '../../shared/errors.ts'
 import { Semaphore } from '../../shared/semaphore.ts'
 import { allChildCopies, readCopies, readReferences, type CopyRow, type ReadMode } from './items.repository.ts'
 import { childKinds, topLevelKinds, type ShownKind } from './item-views.ts'
@@ -96,8 +97,16 @@ function copyWithChildren(row: CopyRow, kind: ShownKind, children: ChildIndex): 
   return copy
 }
 
-const changedWhileRead = (what: string) =>
-  new Error(`the snapshot changed while it was read (${what}); the answer was cut short`)
+/**
+ * A version never changes once captured, so a list shorter than its count means the
+ * snapshot was deleted while it was read. Before the first byte is sent that is a
+ * plain 404 (the same answer a moment later would get); after it, the answer can
+ * only be cut short.
+ */
+const changedWhileRead = (what: string, sentAnything: boolean) =>
+  sentAnything
+    ? new Error(`the snapshot changed while it was read (${what}); the answer was cut short`)
+    : notFound('Snapshot', 'No snapshot exists with the given id')
 
 async function* detailChunks(ctx: AppContext, input: DetailStreamInput): AsyncGenerator<string> {
   const release = await streamSlots(ctx).acquire()
@@ -113,6 +122,7 @@ async function* detailChunks(ctx: AppContext, input: DetailStreamInput): AsyncGe
     const summary = input.serializerOf(input.summarySchema)(input.summary)
     if (!summary.startsWith('{') || !summary.endsWith('}') || summary === '{}') throw new Error('the summary is not a JSON object')
     let out = '{"snapshot":' + summary.slice(0, -1)
+    let sent = false
 
     for (const kind of topLevelKinds(input.snapshotKind)) {
       const serialize = input.serializerOf(kind.copySchema)
@@ -123,12 +133,13 @@ async function* detailChunks(ctx: AppContext, input: DetailStreamInput): AsyncGe
         for (const row of rows) out += (written++ === 0 ? '' : ',') + serialize(copyWithChildren(row, kind, children))
         if (out.length >= flushBytes) {
           yield out
+          sent = true
           out = ''
         }
       }
       out += ']'
       const expected = input.version.counts[kind.countKey]
-      if (expected !== undefined && expected !== written) throw changedWhileRead(`${written} of ${expected} ${kind.countKey}`)
+      if (expected !== undefined && expected !== written) throw changedWhileRead(`${written} of ${expected} ${kind.countKey}`, sent)
     }
 
     const serializeRef = input.serializerOf(RefSchema)
