@@ -5,7 +5,7 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { RouterProvider } from 'react-router'
 import { ApiError } from './api.ts'
-import { catalogueQuery } from './pages/catalogue.tsx'
+import { catalogueFilterOf, catalogueQuery } from './pages/catalogue.tsx'
 import { router } from './router.tsx'
 import { session } from './session.ts'
 
@@ -57,8 +57,8 @@ const queryClient = new QueryClient({
 // Opening on a catalogue: ask for its first page now, while React renders, not after.
 const opening = /^\/(user|org)-snapshots\/?$/.exec(window.location.pathname)
 if (opening && session.get() && (opening[1] === 'user' || session.get()?.user.accessRole === 'SUPERADMIN')) {
-  const cursor = new URLSearchParams(window.location.search).getAll('after').at(-1)
-  void queryClient.prefetchQuery(catalogueQuery(opening[1] === 'org' ? 'org' : 'user', cursor))
+  const kind = opening[1] === 'org' ? 'org' : 'user'
+  void queryClient.prefetchQuery(catalogueQuery(kind, catalogueFilterOf(kind, new URLSearchParams(window.location.search))))
 }
 
 createRoot(document.getElementById('root')!).render(

@@ -1,23 +1,76 @@
-import { Alert, Anchor, Badge, Button, Group, Loader, Stack, Table, Text, Title } from '@mantine/core'
+import { Alert, Anchor, Badge, Button, Group, Loader, SegmentedControl, Stack, Table, Text, TextInput, Title } from '@mantine/core'
+import { useDebouncedCallback } from '@mantine/hooks'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
-import { useEffect } from 'react'
-import { Link, useSearchParams } from 'react-router'
+import { useEffect, useState, type FormEvent } from 'react'
+import { Link, useLocation, useNavigate } from 'react-router'
 import { api, isUserSnapshot, unwrap, type SnapshotSummary } from '../api.ts'
 import { ErrorAlert } from '../components.tsx'
 import { paths, type SnapshotKind } from '../paths.ts'
-import { permissions, useSession } from '../session.ts'
+import { permissions, useSession, type Role } from '../session.ts'
 
 const pageSize = 25
 
-/** One page of a catalogue; main.tsx starts it before the first render when the app opens on a catalogue. */
-export function catalogueQuery(kind: SnapshotKind, cursor: string | undefined) {
+export type CatalogueScope = 'all' | 'global' | 'assigned' | 'mine'
+
+/**
+ * What the catalogue shows, as its address says it: `q` (the name contains it),
+ * `scope`, and `cursor` (the page; `page` is only its number, for the caption).
+ * The cursors of the pages before it live in the history entry's state, so
+ * "Previous page" needs no request and the address stays short after hundreds of pages.
+ */
+export interface CatalogueFilter {
+  q: string
+  scope: CatalogueScope
+  cursor: string | undefined
+  page: number
+}
+
+const scopeLabels: Record<CatalogueScope, string> = {
+  all: 'All',
+  global: 'Global',
+  assigned: 'Assigned to my organization',
+  mine: 'Created by me',
+}
+
+/** The scopes of GET …-snapshots?scope= (org snapshots are never shared: all or mine). */
+const scopesOf = (kind: SnapshotKind): CatalogueScope[] => (kind === 'user' ? ['all', 'global', 'assigned', 'mine'] : ['all', 'mine'])
+
+export function catalogueFilterOf(kind: SnapshotKind, params: URLSearchParams): CatalogueFilter {
+  const scope = params.get('scope') as CatalogueScope | null
+  const page = Number(params.get('page'))
   return {
-    queryKey: ['snapshots', kind, cursor ?? null],
+    q: (params.get('q') ?? '').slice(0, 120),
+    scope: scope && scopesOf(kind).includes(scope) ? scope : 'all',
+    cursor: params.get('cursor') || undefined,
+    page: Number.isInteger(page) && page > 1 ? page : 1,
+  }
+}
+
+function addressOf(kind: SnapshotKind, filter: Partial<CatalogueFilter>): string {
+  const params = new URLSearchParams()
+  if (filter.q) params.set('q', filter.q)
+  if (filter.scope && filter.scope !== 'all') params.set('scope', filter.scope)
+  if (filter.cursor) {
+    params.set('cursor', filter.cursor)
+    params.set('page', String(filter.page ?? 2))
+  }
+  const search = params.toString()
+  return `${paths.catalogue(kind)}${search ? `?${search}` : ''}`
+}
+
+/** One page of a catalogue; main.tsx starts it before the first render when the app opens on a catalogue. */
+export function catalogueQuery(kind: SnapshotKind, filter: CatalogueFilter) {
+  const q = filter.q.trim() || undefined
+  const cursor = filter.cursor
+  return {
+    queryKey: ['snapshots', kind, q ?? '', filter.scope, cursor ?? null],
     queryFn: (): Promise<{ snapshots: SnapshotSummary[]; nextCursor?: string | null }> => {
-      const query = { limit: pageSize, ...(cursor ? { cursor } : {}) }
-      return kind === 'user'
-        ? unwrap(api.GET('/api/user-snapshots', { params: { query } }))
-        : unwrap(api.GET('/api/org-snapshots', { params: { query } }))
+      if (kind === 'user') {
+        const scope = filter.scope === 'all' ? undefined : filter.scope
+        return unwrap(api.GET('/api/user-snapshots', { params: { query: { limit: pageSize, cursor, q, scope } } }))
+      }
+      const scope = filter.scope === 'mine' ? 'mine' : undefined
+      return unwrap(api.GET('/api/org-snapshots', { params: { query: { limit: pageSize, cursor, q, scope } } }))
     },
   }
 }
@@ -27,17 +80,24 @@ const countsText = (snapshot: SnapshotSummary) =>
     .map(([kind, n]) => `${String(n)} ${kind}`)
     .join(', ')
 
+function intro(kind: SnapshotKind, role: Role) {
+  if (kind === 'org') return 'Organization snapshots, newest first. Applying one stands up a new organization.'
+  return role === 'SUPERADMIN'
+    ? 'Every user snapshot on the platform, newest first.'
+    : 'Snapshots shared with your organization or with everyone, newest first.'
+}
+
 export function Catalogue({ kind }: { kind: SnapshotKind }) {
   const current = useSession()!
   const can = permissions(current.user)
-  const [params, setParams] = useSearchParams()
-  // The cursors of the pages before this one, so "Previous" needs no extra request.
-  const trail = params.getAll('after')
-  const cursor = trail.at(-1)
+  const location = useLocation()
+  const navigate = useNavigate()
+  const filter = catalogueFilterOf(kind, new URLSearchParams(location.search))
+  const trail = ((location.state as { trail?: unknown } | null)?.trail ?? []) as (string | null)[]
   const title = kind === 'user' ? 'User snapshots' : 'Org snapshots'
 
   const list = useQuery({
-    ...catalogueQuery(kind, cursor),
+    ...catalogueQuery(kind, filter),
     placeholderData: keepPreviousData,
     enabled: kind === 'user' || can.orgSnapshots,
   })
@@ -48,13 +108,30 @@ export function Catalogue({ kind }: { kind: SnapshotKind }) {
     if (ready && performance.getEntriesByName('tether:catalogue-ready').length === 0) performance.mark('tether:catalogue-ready')
   }, [ready])
 
+  // The search box applies what is typed after a pause (or at once on Enter); the address keeps it.
+  const [text, setText] = useState(filter.q)
+  const [shownQ, setShownQ] = useState(filter.q)
+  if (shownQ !== filter.q) {
+    // The address changed under the box (back button, "Clear"): show what it says.
+    setShownQ(filter.q)
+    setText(filter.q)
+  }
+  const search = (q: string) => {
+    if (q !== filter.q) void navigate(addressOf(kind, { q, scope: filter.scope }), { replace: true })
+  }
+  const searchLater = useDebouncedCallback(search, 350)
+
   if (kind === 'org' && !can.orgSnapshots) {
     return <Alert color="yellow">Organization snapshots are managed by platform superadmins only.</Alert>
   }
 
-  const goTo = (next: string[]) => setParams(next.map((value): [string, string] => ['after', value]))
   const snapshots: SnapshotSummary[] = list.data?.snapshots ?? []
   const nextCursor = list.data?.nextCursor ?? null
+  const filtered = filter.q.trim() !== '' || filter.scope !== 'all'
+  const goToPage = (cursor: string | null, page: number, nextTrail: (string | null)[]) =>
+    void navigate(addressOf(kind, { ...filter, cursor: cursor ?? undefined, page }), { state: { trail: nextTrail } })
+  const previous = trail.length > 0 ? trail[trail.length - 1]! : undefined
+  const clearFilters = () => void navigate(addressOf(kind, {}))
 
   return (
     <Stack>
@@ -67,34 +144,79 @@ export function Catalogue({ kind }: { kind: SnapshotKind }) {
         </Button>
       </Group>
       <Text c="dimmed" size="sm">
-        {kind === 'user'
-          ? current.user.accessRole === 'SUPERADMIN'
-            ? 'Every user snapshot on the platform, newest first.'
-            : 'Snapshots shared with your organization or with everyone, newest first.'
-          : 'Organization snapshots, newest first. Applying one stands up a new organization.'}
+        {intro(kind, current.user.accessRole)}
       </Text>
+      <Group
+        align="flex-end"
+        component="form"
+        role="search"
+        aria-label="Find snapshots"
+        onSubmit={(event: FormEvent) => {
+          event.preventDefault()
+          searchLater.cancel()
+          search(text)
+        }}
+      >
+        <TextInput
+          label="Search by name"
+          placeholder="Part of a snapshot’s name"
+          type="search"
+          maxLength={120}
+          w={320}
+          value={text}
+          onChange={(event) => {
+            setText(event.currentTarget.value)
+            searchLater(event.currentTarget.value)
+          }}
+        />
+        <Stack gap={4}>
+          <Text size="sm" fw={500} id={`scope-${kind}`}>
+            Show
+          </Text>
+          <SegmentedControl
+            aria-labelledby={`scope-${kind}`}
+            value={filter.scope}
+            onChange={(scope) => void navigate(addressOf(kind, { q: filter.q, scope }))}
+            data={scopesOf(kind).map((value) => ({ value, label: scopeLabels[value] }))}
+          />
+        </Stack>
+      </Group>
       {list.error && <ErrorAlert error={list.error} />}
       {list.isPending ? (
-        <Group>
+        <Group role="status">
           <Loader size="sm" aria-label="Loading snapshots" />
           <Text>Loading snapshots…</Text>
         </Group>
-      ) : snapshots.length === 0 && !cursor ? (
-        <Alert color="blue" title="No snapshots yet" data-testid="empty-catalogue">
-          {kind === 'user'
-            ? 'Capture the setup of a top-performing user (their automations, prompts and templates) to share and apply it. '
-            : 'Capture an organization (pipelines, custom fields, agents and one user’s items) to stand up new organizations from it. '}
-          <Anchor component={Link} to={paths.create(kind)}>
-            Create the first snapshot
-          </Anchor>
-          .
-        </Alert>
+      ) : snapshots.length === 0 && !filter.cursor ? (
+        filtered ? (
+          <Alert color="blue" title="No snapshots match" data-testid="no-matches">
+            {filter.q.trim() ? `No snapshot ${scopeHint(filter.scope)}has “${filter.q.trim()}” in its name. ` : `No snapshot is ${scopeHint(filter.scope)}yet. `}
+            Try another part of the name, or{' '}
+            <Anchor component="button" type="button" onClick={clearFilters}>
+              show every snapshot
+            </Anchor>
+            .
+          </Alert>
+        ) : (
+          <Alert color="blue" title="No snapshots yet" data-testid="empty-catalogue">
+            {kind === 'user'
+              ? current.user.accessRole === 'SUPERADMIN'
+                ? 'Capture the setup of a top-performing user (their automations, prompts and templates) to share and apply it. '
+                : 'Nothing is shared with your organization yet. Capture the setup of one of your top-performing users (their automations, prompts and templates) to apply it to new users, or ask a platform admin to share one with you. '
+              : 'Capture an organization (pipelines, custom fields, agents and one user’s items) to stand up new organizations from it. '}
+            <Anchor component={Link} to={paths.create(kind)}>
+              Create the first snapshot
+            </Anchor>
+            .
+          </Alert>
+        )
       ) : (
         <>
           <Table.ScrollContainer minWidth={720}>
             <Table striped highlightOnHover verticalSpacing="xs" aria-busy={list.isFetching}>
-              <Table.Caption>
-                Page {trail.length + 1}
+              <Table.Caption data-testid="catalogue-page">
+                Page {filter.page}
+                {filtered ? ' of the matching snapshots' : ''}
                 {list.isFetching ? ' (loading…)' : ''}
               </Table.Caption>
               <Table.Thead>
@@ -153,10 +275,27 @@ export function Catalogue({ kind }: { kind: SnapshotKind }) {
             </Table>
           </Table.ScrollContainer>
           <Group justify="space-between" component="nav" aria-label="Pages">
-            <Button variant="default" disabled={trail.length === 0} onClick={() => goTo(trail.slice(0, -1))}>
-              Previous page
-            </Button>
-            <Button variant="default" disabled={!nextCursor} onClick={() => nextCursor && goTo([...trail, nextCursor])}>
+            <Group gap="xs">
+              {filter.page > 1 && previous === undefined ? (
+                // Opened on a later page from a link or a reload: the earlier cursors are not known.
+                <Button variant="default" onClick={() => goToPage(null, 1, [])}>
+                  First page
+                </Button>
+              ) : (
+                <Button
+                  variant="default"
+                  disabled={filter.page <= 1}
+                  onClick={() => goToPage(previous ?? null, filter.page - 1, trail.slice(0, -1))}
+                >
+                  Previous page
+                </Button>
+              )}
+            </Group>
+            <Button
+              variant="default"
+              disabled={!nextCursor}
+              onClick={() => nextCursor && goToPage(nextCursor, filter.page + 1, [...trail, filter.cursor ?? null])}
+            >
               Next page
             </Button>
           </Group>
@@ -165,3 +304,11 @@ export function Catalogue({ kind }: { kind: SnapshotKind }) {
     </Stack>
   )
 }
+
+const scopeHints: Record<CatalogueScope, string> = {
+  all: '',
+  global: 'shared with everyone ',
+  assigned: 'assigned to your organization ',
+  mine: 'created by you ',
+}
+const scopeHint = (scope: CatalogueScope) => scopeHints[scope]
