@@ -3,7 +3,7 @@ import { counts, out, print, table } from './output.ts'
 
 /** The dry-run plan (SPEC §7.1) for people: what would be created, how references resolve, what would fail. */
 
-type Plan = Body<'post_user_snapshot_apply', 200>['plan'] & { warnings?: unknown[] }
+type Plan = Body<'post_user_snapshot_apply', 200>['plan']
 
 export function printPlan(plan: Plan, result: { cloned?: Record<string, unknown>; skipped?: Record<string, unknown>; mapped?: Record<string, unknown> }): void {
   print(
@@ -22,10 +22,9 @@ export function printPlan(plan: Plan, result: { cloned?: Record<string, unknown>
       for (const line of detailLines(problem.details)) print(`      ${line}`)
     }
   }
-  const warnings = plan.warnings ?? []
-  if (warnings.length > 0) {
+  if (plan.warnings.length > 0) {
     print(`\n${out.yellow(out.bold('Warnings'))}`)
-    for (const warning of warnings) print(`  ${out.yellow('!')} ${describe(warning)}`)
+    for (const warning of plan.warnings) print(`  ${out.yellow('!')} ${warning.message}`)
   }
 
   if (plan.items.length > 0) {
@@ -40,7 +39,7 @@ export function printPlan(plan: Plan, result: { cloned?: Record<string, unknown>
         plan.references.map((r) =>
           r.resolvedBy === 'unresolved'
             ? [r.automationName, r.field, r.from, out.red('(none)'), out.red(out.bold('UNRESOLVED'))]
-            : [r.automationName, r.field, r.from, r.to, r.resolvedBy],
+            : [r.automationName, r.field, r.from, typeof r.to === 'object' && r.to !== null ? `${r.to.newAgent} (new agent)` : r.to, r.resolvedBy],
         ),
       ),
     )

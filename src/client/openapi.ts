@@ -5544,7 +5544,21 @@ export interface operations {
                                 from: string | null;
                                 /** @enum {string} */
                                 resolvedBy: "mapping" | "name" | "unresolved";
-                                to: string | null;
+                                /** @description Where the reference will point */
+                                to: (string | null) | {
+                                    /** @description Name of the agent this apply creates (its id does not exist yet) */
+                                    newAgent: string;
+                                };
+                            }[];
+                            warnings: {
+                                /**
+                                 * @description SELECTION_IGNORED: selectedPromptNames on an apply into another organization; MAPPING_UNUSED: a mapping entry that changes nothing (its automation has no such reference, or no automation is cloned)
+                                 * @enum {string}
+                                 */
+                                code: "SELECTION_IGNORED" | "MAPPING_UNUSED";
+                                message: string;
+                                /** @description JSON pointer to the part of the request body the warning is about */
+                                path: string;
                             }[];
                             /** @description true: the apply succeeds on unchanged data */
                             wouldSucceed: boolean;
@@ -5573,6 +5587,17 @@ export interface operations {
                             organizationName: string;
                             userEmail: string | null;
                             userId: string | null;
+                            /** @description Parts of the request the apply did not act on (the dry run’s plan lists the same) */
+                            warnings: {
+                                /**
+                                 * @description SELECTION_IGNORED: selectedPromptNames on an apply into another organization; MAPPING_UNUSED: a mapping entry that changes nothing (its automation has no such reference, or no automation is cloned)
+                                 * @enum {string}
+                                 */
+                                code: "SELECTION_IGNORED" | "MAPPING_UNUSED";
+                                message: string;
+                                /** @description JSON pointer to the part of the request body the warning is about */
+                                path: string;
+                            }[];
                         } & {
                             [key: string]: unknown;
                         };
@@ -5611,6 +5636,17 @@ export interface operations {
                             organizationName: string;
                             userEmail: string | null;
                             userId: string | null;
+                            /** @description Parts of the request the apply did not act on (the dry run’s plan lists the same) */
+                            warnings: {
+                                /**
+                                 * @description SELECTION_IGNORED: selectedPromptNames on an apply into another organization; MAPPING_UNUSED: a mapping entry that changes nothing (its automation has no such reference, or no automation is cloned)
+                                 * @enum {string}
+                                 */
+                                code: "SELECTION_IGNORED" | "MAPPING_UNUSED";
+                                message: string;
+                                /** @description JSON pointer to the part of the request body the warning is about */
+                                path: string;
+                            }[];
                         } & {
                             [key: string]: unknown;
                         };
@@ -6626,7 +6662,21 @@ export interface operations {
                                 from: string | null;
                                 /** @enum {string} */
                                 resolvedBy: "mapping" | "name" | "unresolved";
-                                to: string | null;
+                                /** @description Where the reference will point */
+                                to: (string | null) | {
+                                    /** @description Name of the agent this apply creates (its id does not exist yet) */
+                                    newAgent: string;
+                                };
+                            }[];
+                            warnings: {
+                                /**
+                                 * @description SELECTION_IGNORED: selectedPromptNames on an apply into another organization; MAPPING_UNUSED: a mapping entry that changes nothing (its automation has no such reference, or no automation is cloned)
+                                 * @enum {string}
+                                 */
+                                code: "SELECTION_IGNORED" | "MAPPING_UNUSED";
+                                message: string;
+                                /** @description JSON pointer to the part of the request body the warning is about */
+                                path: string;
                             }[];
                             /** @description true: the apply succeeds on unchanged data */
                             wouldSucceed: boolean;
@@ -6653,6 +6703,17 @@ export interface operations {
                             };
                             userEmail: string;
                             userId: string | null;
+                            /** @description Parts of the request the apply did not act on (the dry run’s plan lists the same) */
+                            warnings: {
+                                /**
+                                 * @description SELECTION_IGNORED: selectedPromptNames on an apply into another organization; MAPPING_UNUSED: a mapping entry that changes nothing (its automation has no such reference, or no automation is cloned)
+                                 * @enum {string}
+                                 */
+                                code: "SELECTION_IGNORED" | "MAPPING_UNUSED";
+                                message: string;
+                                /** @description JSON pointer to the part of the request body the warning is about */
+                                path: string;
+                            }[];
                         } & {
                             [key: string]: unknown;
                         };
@@ -6689,6 +6750,17 @@ export interface operations {
                             };
                             userEmail: string;
                             userId: string;
+                            /** @description Parts of the request the apply did not act on (the dry run’s plan lists the same) */
+                            warnings: {
+                                /**
+                                 * @description SELECTION_IGNORED: selectedPromptNames on an apply into another organization; MAPPING_UNUSED: a mapping entry that changes nothing (its automation has no such reference, or no automation is cloned)
+                                 * @enum {string}
+                                 */
+                                code: "SELECTION_IGNORED" | "MAPPING_UNUSED";
+                                message: string;
+                                /** @description JSON pointer to the part of the request body the warning is about */
+                                path: string;
+                            }[];
                         } & {
                             [key: string]: unknown;
                         };

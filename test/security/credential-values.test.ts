@@ -104,9 +104,17 @@ describe('credential values are unique across organizations and names', () => {
     const body = orgApplyBody({ credentials: { sinchApiToken: setup.secrets.anthropicApiKey } })
     const plan = await api(t.app, 'POST', `${url}?dryRun=true`, { token: setup.root.token, body })
     assert.equal(plan.status, 200, plan.raw)
-    assert.ok(JSON.stringify(plan.body).includes('Credentials already in use'), plan.raw)
+    // The plan says what the apply answers, in the words of PUT: values are unique across names, not only organizations.
+    const inUse = {
+      error: 'Credentials already in use',
+      message:
+        'These credential values are already in use, by another organization or under another credential name: sinchApiToken',
+      details: { fields: ['sinchApiToken'] },
+    }
+    assert.deepEqual(plan.body.plan.problems, [{ status: 409, ...inUse }])
     const applied = await api(t.app, 'POST', url, { token: setup.root.token, body })
     assert.equal(applied.status, 409, applied.raw)
+    assert.deepEqual(expectErrorShape(applied), inUse)
     assert.ok(!applied.raw.includes(setup.secrets.anthropicApiKey))
     const created = await t.app.ctx.db.selectFrom('organizations').select('id').where('name', '=', body.orgName).execute()
     assert.deepEqual(created, [])

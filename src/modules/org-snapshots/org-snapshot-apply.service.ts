@@ -54,6 +54,7 @@ export async function dryRunOrgSnapshot(ctx: AppContext, id: string, body: Apply
       userEmail: body.firstUser?.email ?? null,
       cloned: resultCounts(plan).cloned,
       credentials: credentialsOutcome(plan),
+      warnings: plan.warnings,
     },
     plan: planView(plan),
   }
@@ -68,5 +69,6 @@ export async function applyOrgSnapshot(ctx: AppContext, id: string, body: ApplyO
     userEmail: created.userEmail,
     cloned: resultCounts(plan).cloned,
     credentials: credentialsOutcome(plan),
+    warnings: plan.warnings,
   }
 }

@@ -7,6 +7,7 @@ import {
   nextCursorField,
   PageQueryFields,
   PlanSchema,
+  resultWarningsField,
   summaryFields,
 } from '../snapshots/snapshot.schemas.ts'
 import { copyFieldsSchema, countsSchema } from '../snapshots/item-kind.schemas.ts'
@@ -88,6 +89,7 @@ const resultFields = {
     },
     { additionalProperties: true },
   ),
+  warnings: resultWarningsField,
 }
 
 export const ApplyOrgSnapshotResponse = Type.Object(

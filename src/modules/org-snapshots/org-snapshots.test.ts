@@ -102,6 +102,7 @@ describe('org snapshots', () => {
       userEmail: firstUser.email,
       cloned: { pipelines: 2, automations: 3, prompts: 2, templates: 2, stages: 5, agents: 2, dynamicProperties: 2 },
       credentials: { configured: ['anthropicApiKey'], missing: ['twilioAuthToken'] },
+      warnings: [],
     })
     const db = t.app.ctx.db
     const org = result.organizationId
@@ -205,6 +206,13 @@ describe('org snapshots', () => {
       assert.ok(kinds.includes(expected), expected)
     }
     assert.ok(dry.body.plan.references.every((r: any) => r.resolvedBy === 'name'))
+    // An agent the apply creates is named, never given an id the apply will not use (SPEC §7.1).
+    assert.deepEqual(
+      dry.body.plan.references.filter((r: any) => r.field === 'agentId'),
+      [{ automationName: 'Closer on Qualified', field: 'agentId', from: source.closer, to: { newAgent: 'Closer' }, resolvedBy: 'name' }],
+    )
+    assert.deepEqual(dry.body.plan.warnings, [])
+    assert.deepEqual(dry.body.result.warnings, [])
     assert.equal(await countRows('organizations'), orgsBefore)
 
     const other = await newTenant(t.app)
@@ -221,6 +229,12 @@ describe('org snapshots', () => {
     const real = await api(t.app, 'POST', url, { token: source.root.token, body })
     assert.equal(real.status, 201)
     assert.deepEqual(real.body.result.cloned, dry.body.result.cloned)
+    assert.deepEqual(real.body.result.warnings, [])
+    // Every id the dry run showed exists (the source's agent); none was invented.
+    const shownIds = [...new Set(dry.raw.match(/[0-9a-f]{24}/g) ?? [])]
+    const existing = await t.app.ctx.db.selectFrom('ai_agents').select('id').where('id', 'in', shownIds.length ? shownIds : ['']).execute()
+    assert.deepEqual(shownIds, [source.closer])
+    assert.deepEqual(existing.map((r) => r.id), [source.closer])
   })
 
   it('answers 422 when a captured reference names a stage the organization never had', async () => {
@@ -238,6 +252,11 @@ describe('org snapshots', () => {
     const response = await api(t.app, 'POST', `/api/org-snapshots/${snapshot.body.snapshot._id}/apply`, { token: source.root.token, body })
     assert.equal(response.status, 422)
     assert.deepEqual(response.body.details, [{ automationName: 'Dangling', field: 'sourceStatuses', value: 'Ghost stage' }])
+    // The org apply takes no mappings (sending one is 400): the message says what this endpoint can do.
+    const message: string = response.body.message
+    assert.doesNotMatch(message, /pipelineMapping|sourceStatusesMapping|agentMapping/)
+    assert.match(message, /without firstUser/)
+    assert.match(message, /capture the snapshot again/)
     assert.equal(await countRows('organizations'), orgsBefore)
     // Without a first user no automation is cloned, so the org-level apply works.
     const orgOnly = await api(t.app, 'POST', `/api/org-snapshots/${snapshot.body.snapshot._id}/apply`, { token: source.root.token, body: applyBody() })

@@ -2,7 +2,7 @@ import type { Executor } from '../../db/database.ts'
 import type { SecretBox } from '../../shared/crypto.ts'
 import { AppError, badRequest, statusForCode } from '../../shared/errors.ts'
 import { newId } from '../../shared/ids.ts'
-import { credentialsUsedElsewhere } from '../organizations/credentials.repository.ts'
+import { credentialsInUse, credentialsUsedElsewhere } from '../organizations/credentials.repository.ts'
 import type { CredentialName } from '../organizations/organizations.schemas.ts'
 import {
   findOrganizationConflicts,
@@ -20,6 +20,7 @@ import {
   type PlannedReference,
   type ReferenceMappings,
   type TargetCatalog,
+  type UnusedMapping,
 } from './reference-resolution.ts'
 import type { SnapshotRow } from './snapshots.repository.ts'
 
@@ -78,6 +79,17 @@ export interface KindPlan {
   skipped: number
 }
 
+/**
+ * Something in the request that the apply will not act on, though it goes ahead
+ * (SPEC §7.1): shown in the plan and in the apply's result, never an error.
+ * `path` points into the request body, like a validation detail's.
+ */
+export interface PlanWarning {
+  code: 'SELECTION_IGNORED' | 'MAPPING_UNUSED'
+  message: string
+  path: string
+}
+
 export interface PlanItem {
   kind: string
   name: string
@@ -95,6 +107,7 @@ export interface ApplyPlan {
   rewrites: AutomationRewrite[]
   references: PlannedReference[]
   problems: Problem[]
+  warnings: PlanWarning[]
   /** Every item and its action (dry runs only; a real apply needs counts alone). */
   items: PlanItem[]
 }
@@ -119,6 +132,7 @@ export function planView(plan: ApplyPlan) {
     items: plan.items,
     references: plan.references,
     problems: plan.problems.map(({ code, ...problem }) => ({ status: statusForCode(code), ...problem })),
+    warnings: plan.warnings,
     wouldSucceed: plan.problems.length === 0,
   }
 }
@@ -134,15 +148,19 @@ export function resultCounts(plan: ApplyPlan) {
   }
 }
 
-/** Mapping keys and prompt selections must name items of the snapshot (else 400, before anything else). */
-async function assertNamesExist(db: Executor, request: ApplyRequest): Promise<void> {
+/** A JSON pointer into the request body (RFC 6901: `~` and `/` escaped in names). */
+const pointer = (...segments: string[]) => segments.map((s) => `/${s.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('')
+
+const mappingFields = ['pipelineMapping', 'sourceStatusesMapping', 'agentMapping'] as const
+
+/**
+ * Mapping keys, and prompt selections where they count (a same-organization apply),
+ * must name items of the snapshot (else 400, before anything else).
+ */
+async function assertNamesExist(db: Executor, request: ApplyRequest, sameOrganization: boolean): Promise<void> {
   const { mappings, snapshot } = request
-  const keyed = [
-    ['pipelineMapping', Object.keys(mappings.pipelineMapping ?? {})],
-    ['sourceStatusesMapping', Object.keys(mappings.sourceStatusesMapping ?? {})],
-    ['agentMapping', Object.keys(mappings.agentMapping ?? {})],
-  ] as const
-  const selected = request.selectedNames ?? []
+  const keyed = mappingFields.map((field) => [field, Object.keys(mappings[field] ?? {})] as const)
+  const selected = sameOrganization ? (request.selectedNames ?? []) : []
   // Sequential on purpose: inside a transaction every query shares one connection.
   const automations = await reads.existingNames(db, itemKind('automation'), snapshot.version_id, [
     ...new Set(keyed.flatMap(([, keys]) => keys)),
@@ -152,7 +170,7 @@ async function assertNamesExist(db: Executor, request: ApplyRequest): Promise<vo
     ...keyed.flatMap(([field, keys]) =>
       keys
         .filter((k) => !automations.has(k))
-        .map((k) => ({ location: 'body', path: `/${field}/${k}`, message: 'names no automation of the snapshot' })),
+        .map((k) => ({ location: 'body', path: pointer(field, k), message: 'names no automation of the snapshot' })),
     ),
     ...selected
       .filter((n) => !prompts.has(n))
@@ -186,15 +204,9 @@ async function conflicts(db: Executor, secrets: SecretBox, request: ApplyRequest
     })
   }
   if ('newOrganization' in request.target) {
+    // The same answer as the credentials step would give: a value is stored once, under one name of one organization.
     const used = await credentialsUsedElsewhere(db, secrets, null, request.target.newOrganization.credentials)
-    if (used.length > 0) {
-      problems.push({
-        code: 'CONFLICT',
-        error: 'Credentials already in use',
-        message: `These credential values are already used by another organization: ${used.join(', ')}`,
-        details: { fields: used },
-      })
-    }
+    if (used.length > 0) problems.push(asProblem(credentialsInUse(used)))
   }
   return problems
 }
@@ -234,7 +246,7 @@ async function planKinds(db: Executor, request: ApplyRequest, sameOrganization: 
 }
 
 /** Where the automations' references may point: the target's stages and agents, or the new organization's. */
-async function targetCatalog(db: Executor, plan: Omit<ApplyPlan, 'references' | 'rewrites' | 'problems' | 'items'>): Promise<TargetCatalog> {
+async function targetCatalog(db: Executor, plan: Omit<ApplyPlan, 'references' | 'rewrites' | 'problems' | 'warnings' | 'items'>): Promise<TargetCatalog> {
   if (!('newOrganization' in plan.request.target)) {
     return {
       stageNames: await reads.stageNamesOfOrganization(db, plan.organizationId),
@@ -245,7 +257,57 @@ async function targetCatalog(db: Executor, plan: Omit<ApplyPlan, 'references' | 
   const stages = await reads.copiesOf(db, itemKind('stage'), versionId)
   const agents = await reads.copiesOf(db, itemKind('agent'), versionId)
   const agentIds = plan.plannedIds.agent ?? {}
-  return { stageNames: new Set(stages.map((s) => s.name)), agents: agents.map((a) => ({ id: agentIds[a.sourceId]!, name: a.name })) }
+  return {
+    stageNames: new Set(stages.map((s) => s.name)),
+    agents: agents.map((a) => ({ id: agentIds[a.sourceId]!, name: a.name, isNew: true })),
+  }
+}
+
+/** Warnings about what the request asks that this apply will not do (SPEC §5, §7.1). */
+function requestWarnings(request: ApplyRequest, sameOrganization: boolean, automationsCloned: boolean): PlanWarning[] {
+  const warnings: PlanWarning[] = []
+  if (!sameOrganization && request.selectedNames !== null) {
+    warnings.push({
+      code: 'SELECTION_IGNORED',
+      path: '/selectedPromptNames',
+      message:
+        'selectedPromptNames is ignored: it chooses prompts only when applying into the snapshot\u2019s own organization; ' +
+        'this apply clones every prompt (applyPrompts: false clones none)',
+    })
+  }
+  if (!automationsCloned) {
+    for (const field of mappingFields) {
+      if (Object.keys(request.mappings[field] ?? {}).length === 0) continue
+      warnings.push({
+        code: 'MAPPING_UNUSED',
+        path: pointer(field),
+        message: `${field} changes nothing: this apply clones no automation (${
+          request.disabled.has('automation') ? 'applyAutomations is false' : 'automations are not cloned into the snapshot\u2019s own organization'
+        })`,
+      })
+    }
+  }
+  return warnings
+}
+
+const unusedReason = {
+  pipelineMapping: {
+    notReferenced: 'the automation does not reference that stage (names are case-sensitive)',
+    overridden: 'the automation has that stage only in sourceStatuses, which its sourceStatusesMapping replaces',
+  },
+  agentMapping: {
+    notReferenced: 'the automation does not reference that agent (by source id or name)',
+    overridden: 'the entry for the same agent\u2019s source id wins',
+  },
+} as const
+
+function unusedMappingWarning(unused: UnusedMapping): PlanWarning {
+  const what = unused.mapping === 'pipelineMapping' ? `stage "${unused.key}"` : `agent "${unused.key}"`
+  return {
+    code: 'MAPPING_UNUSED',
+    path: pointer(unused.mapping, unused.automationName, unused.key),
+    message: `${unused.mapping} entry for ${what} of "${unused.automationName}" changes nothing: ${unusedReason[unused.mapping][unused.reason]}`,
+  }
 }
 
 export async function planApply(
@@ -254,10 +316,10 @@ export async function planApply(
   request: ApplyRequest,
   options: { detail: boolean },
 ): Promise<ApplyPlan> {
-  await assertNamesExist(db, request)
-  const problems = await conflicts(db, secrets, request)
   const organizationId = 'organizationId' in request.target ? request.target.organizationId : newId()
   const sameOrganization = 'organizationId' in request.target && organizationId === request.snapshot.source_org_id
+  await assertNamesExist(db, request, sameOrganization)
+  const problems = await conflicts(db, secrets, request)
   const { plans, grants } = await planKinds(db, request, sameOrganization, organizationId)
 
   const versionId = request.snapshot.version_id
@@ -276,10 +338,13 @@ export async function planApply(
   const base = { request, organizationId, sameOrganization, kinds: plans, plannedIds }
   let rewrites: AutomationRewrite[] = []
   let references: PlannedReference[] = []
-  if (plans.find((p) => p.kind.kind === 'automation')?.clone === 'all') {
+  const automationsCloned = plans.find((p) => p.kind.kind === 'automation')?.clone === 'all'
+  const warnings = requestWarnings(request, sameOrganization, automationsCloned)
+  if (automationsCloned) {
     const resolution = resolveReferences(await reads.loadReferences(db, versionId), request.mappings, await targetCatalog(db, base))
     rewrites = resolution.rewrites
     references = resolution.references
+    warnings.push(...resolution.unusedMappings.map(unusedMappingWarning))
     if (resolution.invalidTargets.length > 0) {
       problems.push({
         code: 'UNPROCESSABLE',
@@ -292,9 +357,7 @@ export async function planApply(
       problems.push({
         code: 'UNPROCESSABLE',
         error: 'Unresolved references',
-        message:
-          `${resolution.unresolved.length} stage or agent reference(s) have no match in the target organization; ` +
-          'map them with pipelineMapping, sourceStatusesMapping or agentMapping',
+        message: unresolvedMessage(request, resolution.unresolved.length),
         details: resolution.unresolved,
       })
     }
@@ -309,5 +372,21 @@ export async function planApply(
       items.push(...listed.map((item) => ({ kind: plan.kind.kind, ...item })))
     }
   }
-  return { ...base, rewrites, references, problems, items }
+  return { ...base, rewrites, references, problems, warnings, items }
+}
+
+/** What the caller can do about unresolved references depends on the endpoint (org applies take no mappings). */
+function unresolvedMessage(request: ApplyRequest, count: number): string {
+  if ('newOrganization' in request.target) {
+    return (
+      `${count} stage or agent reference(s) of the captured automations name stages or agents that the snapshot ` +
+      'does not contain (they were deleted or renamed in the source organization before the capture). Apply without ' +
+      'firstUser to create the organization without the user-level items, or fix those automations in the source ' +
+      'and capture the snapshot again'
+    )
+  }
+  return (
+    `${count} stage or agent reference(s) have no match in the target organization; ` +
+    'map them with pipelineMapping, sourceStatusesMapping or agentMapping'
+  )
 }

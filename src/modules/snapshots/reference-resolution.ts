@@ -18,14 +18,18 @@ export interface ReferenceMappings {
 
 export interface TargetCatalog {
   stageNames: ReadonlySet<string>
-  agents: ReadonlyArray<{ id: string; name: string }>
+  /** `isNew`: created by this apply under a planned id, which a plan must not show (SPEC §7.1). */
+  agents: ReadonlyArray<{ id: string; name: string; isNew?: boolean }>
 }
+
+/** Where a reference will point: an existing stage name or agent id, or an agent this apply creates, by name. */
+export type ReferenceTarget = string | { newAgent: string }
 
 export interface PlannedReference {
   automationName: string
   field: string
   from: string | null
-  to: string | null
+  to: ReferenceTarget | null
   resolvedBy: 'mapping' | 'name' | 'unresolved'
 }
 
@@ -40,6 +44,8 @@ export interface InvalidMappingTarget {
   automationName: string
   field: string
   value: string
+  /** Agent references: the source agent's name, so a person can tell which agent `value` (its id) was. */
+  agentName?: string
   target: string
 }
 
@@ -47,6 +53,20 @@ export interface UnresolvedReference {
   automationName: string
   field: string
   value: string
+  agentName?: string
+}
+
+/**
+ * A mapping entry that changes nothing: the automation has no reference it would
+ * rewrite (`notReferenced`), or another entry wins (`overridden`): the stage is
+ * only in sourceStatuses, which the automation's sourceStatusesMapping replaces
+ * whole, or the agent's name is mapped beside its source id, which wins.
+ */
+export interface UnusedMapping {
+  mapping: 'pipelineMapping' | 'agentMapping'
+  automationName: string
+  key: string
+  reason: 'notReferenced' | 'overridden'
 }
 
 export interface ResolutionResult {
@@ -54,6 +74,7 @@ export interface ResolutionResult {
   rewrites: AutomationRewrite[]
   invalidTargets: InvalidMappingTarget[]
   unresolved: UnresolvedReference[]
+  unusedMappings: UnusedMapping[]
 }
 
 interface Working {
@@ -73,6 +94,14 @@ export function resolveReferences(
   const invalidTargets: InvalidMappingTarget[] = []
   const unresolved: UnresolvedReference[] = []
   const working = new Map<string, Working>()
+  // Mapping entries some reference used, and stages seen only behind a sourceStatusesMapping.
+  const used = new Set<string>()
+  const overridden = new Set<string>()
+  const entryKey = (mapping: UnusedMapping['mapping'], automationName: string, key: string) =>
+    JSON.stringify([mapping, automationName, key])
+  const withAgentName = (agentName: string | null | undefined) => (agentName ? { agentName } : {})
+  const agentTarget = (agent: { id: string; name: string; isNew?: boolean }): ReferenceTarget =>
+    agent.isNew ? { newAgent: agent.name } : agent.id
   const entry = (name: string) => {
     let w = working.get(name)
     if (!w) {
@@ -85,6 +114,7 @@ export function resolveReferences(
   const resolveStage = (automationName: string, field: string, value: string): string | null => {
     const mapped = mappings.pipelineMapping?.[automationName]?.[value]
     if (mapped !== undefined) {
+      used.add(entryKey('pipelineMapping', automationName, value))
       if (!target.stageNames.has(mapped)) {
         invalidTargets.push({ automationName, field, value, target: mapped })
         references.push({ automationName, field, from: value, to: mapped, resolvedBy: 'mapping' })
@@ -107,28 +137,41 @@ export function resolveReferences(
     const w = entry(name)
     if (ref.refType === 'pipelineStage' && ref.field === 'sourceStatuses') {
       w.originalStatuses.push(ref.value)
-      if (mappings.sourceStatusesMapping?.[name] !== undefined) continue // handled as a whole below
+      if (mappings.sourceStatusesMapping?.[name] !== undefined) {
+        overridden.add(entryKey('pipelineMapping', name, ref.value))
+        continue // handled as a whole below
+      }
       const resolved = resolveStage(name, 'sourceStatuses', ref.value)
       w.sourceStatuses = [...(w.sourceStatuses ?? []), resolved ?? ref.value]
     } else if (ref.refType === 'pipelineStage') {
       const resolved = resolveStage(name, ref.field, ref.value)
       if (resolved !== null && resolved !== ref.value) w.patch[ref.field] = resolved
     } else {
-      const mapped =
-        mappings.agentMapping?.[name]?.[ref.value] ??
-        (ref.agentName ? mappings.agentMapping?.[name]?.[ref.agentName] : undefined)
-      if (mapped !== undefined) {
-        if (!agentsById.has(mapped)) invalidTargets.push({ automationName: name, field: ref.field, value: ref.value, target: mapped })
-        else w.patch[ref.field] = mapped
-        references.push({ automationName: name, field: ref.field, from: ref.value, to: mapped, resolvedBy: 'mapping' })
+      // The source agent's id wins over its name when the mapping has both.
+      const key = [ref.value, ref.agentName].find((k) => k && mappings.agentMapping?.[name]?.[k] !== undefined)
+      if (key) {
+        used.add(entryKey('agentMapping', name, key))
+        if (key === ref.value && ref.agentName) overridden.add(entryKey('agentMapping', name, ref.agentName))
+        const mapped = mappings.agentMapping![name]![key]!
+        const agent = agentsById.get(mapped)
+        if (!agent) {
+          invalidTargets.push({ automationName: name, field: ref.field, value: ref.value, ...withAgentName(ref.agentName), target: mapped })
+        } else w.patch[ref.field] = mapped
+        references.push({
+          automationName: name,
+          field: ref.field,
+          from: ref.value,
+          to: agent ? agentTarget(agent) : mapped,
+          resolvedBy: 'mapping',
+        })
         continue
       }
       const byName = ref.agentName ? agentsByName.get(ref.agentName) : undefined
       if (byName) {
         if (byName.id !== ref.value) w.patch[ref.field] = byName.id
-        references.push({ automationName: name, field: ref.field, from: ref.value, to: byName.id, resolvedBy: 'name' })
+        references.push({ automationName: name, field: ref.field, from: ref.value, to: agentTarget(byName), resolvedBy: 'name' })
       } else {
-        unresolved.push({ automationName: name, field: ref.field, value: ref.value })
+        unresolved.push({ automationName: name, field: ref.field, value: ref.value, ...withAgentName(ref.agentName) })
         references.push({ automationName: name, field: ref.field, from: ref.value, to: null, resolvedBy: 'unresolved' })
       }
     }
@@ -164,5 +207,15 @@ export function resolveReferences(
       rewrites.push({ name, sourceStatuses: statusesChanged ? w.sourceStatuses : null, actionsPatch: w.patch })
     }
   }
-  return { references, rewrites, invalidTargets, unresolved }
+  const unusedMappings: UnusedMapping[] = []
+  for (const mapping of ['pipelineMapping', 'agentMapping'] as const) {
+    for (const [automationName, entries] of Object.entries(mappings[mapping] ?? {})) {
+      for (const key of Object.keys(entries)) {
+        const id = entryKey(mapping, automationName, key)
+        if (used.has(id)) continue
+        unusedMappings.push({ mapping, automationName, key, reason: overridden.has(id) ? 'overridden' : 'notReferenced' })
+      }
+    }
+  }
+  return { references, rewrites, invalidTargets, unresolved, unusedMappings }
 }

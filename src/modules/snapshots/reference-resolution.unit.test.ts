@@ -83,7 +83,49 @@ describe('resolveReferences', () => {
     ])
     assert.deepEqual(result.unresolved, [{ automationName: 'Lost', field: 'agentId', value: source }])
     const missing = resolveReferences([agent('X', source, 'Closer')], { agentMapping: { X: { Closer: 'd'.repeat(24) } } }, target)
-    assert.deepEqual(missing.invalidTargets, [{ automationName: 'X', field: 'agentId', value: source, target: 'd'.repeat(24) }])
+    assert.deepEqual(missing.invalidTargets, [
+      { automationName: 'X', field: 'agentId', value: source, agentName: 'Closer', target: 'd'.repeat(24) },
+    ])
+  })
+
+  it('names the source agent of an unresolved reference when the snapshot knows it', () => {
+    const source = 'c'.repeat(24)
+    const result = resolveReferences([agent('A', source, 'Gone'), agent('B', source, null)], {}, target)
+    assert.deepEqual(result.unresolved, [
+      { automationName: 'A', field: 'agentId', value: source, agentName: 'Gone' },
+      { automationName: 'B', field: 'agentId', value: source },
+    ])
+  })
+
+  it('names an agent the apply creates instead of showing its planned id', () => {
+    const planned = 'e'.repeat(24)
+    const result = resolveReferences([agent('A', 'c'.repeat(24), 'Closer')], {}, {
+      stageNames: new Set(),
+      agents: [{ id: planned, name: 'Closer', isNew: true }],
+    })
+    assert.deepEqual(result.references.map((r) => r.to), [{ newAgent: 'Closer' }])
+    assert.deepEqual(result.rewrites, [{ name: 'A', sourceStatuses: null, actionsPatch: { agentId: planned } }])
+  })
+
+  it('reports mapping entries that no reference uses, and those a sourceStatusesMapping overrides', () => {
+    const source = 'c'.repeat(24)
+    const refs = [stage('A', 'sourceStatuses', 'New'), stage('A', 'targetStage', 'Hot'), stage('B', 'sourceStatuses', 'New'), agent('A', source, 'Closer')]
+    const result = resolveReferences(
+      refs,
+      {
+        pipelineMapping: { A: { Hot: 'New', new: 'Hot' }, B: { New: 'Hot' }, C: { New: 'Hot' } },
+        sourceStatusesMapping: { B: ['Hot'] },
+        agentMapping: { A: { [source]: 'b'.repeat(24), Closer: 'a'.repeat(24), Other: 'a'.repeat(24) } },
+      },
+      target,
+    )
+    assert.deepEqual(result.unusedMappings, [
+      { mapping: 'pipelineMapping', automationName: 'A', key: 'new', reason: 'notReferenced' },
+      { mapping: 'pipelineMapping', automationName: 'B', key: 'New', reason: 'overridden' },
+      { mapping: 'pipelineMapping', automationName: 'C', key: 'New', reason: 'notReferenced' },
+      { mapping: 'agentMapping', automationName: 'A', key: 'Closer', reason: 'overridden' },
+      { mapping: 'agentMapping', automationName: 'A', key: 'Other', reason: 'notReferenced' },
+    ])
   })
 
   it('rewrites nothing when every reference keeps its value', () => {

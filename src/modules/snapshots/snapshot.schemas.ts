@@ -57,6 +57,25 @@ export const RefSchema = Type.Object(
 )
 export type SnapshotRef = Static<typeof RefSchema>
 
+/** SPEC §7.1: what the apply will not do although the request asks for it; never an error. */
+export const PlanWarningSchema = Type.Object(
+  {
+    code: StringEnum(['SELECTION_IGNORED', 'MAPPING_UNUSED'], {
+      description:
+        'SELECTION_IGNORED: selectedPromptNames on an apply into another organization; MAPPING_UNUSED: a mapping ' +
+        'entry that changes nothing (its automation has no such reference, or no automation is cloned)',
+    }),
+    message: Type.String(),
+    path: Type.String({ description: 'JSON pointer to the part of the request body the warning is about' }),
+  },
+  { description: 'Something in the request that the apply does not act on' },
+)
+
+/** The warnings of an apply's result: the same as its plan's. */
+export const resultWarningsField = Type.Array(PlanWarningSchema, {
+  description: 'Parts of the request the apply did not act on (the dry run\u2019s plan lists the same)',
+})
+
 /** SPEC §7: what an apply would do, computed before anything is written. */
 export const PlanSchema = Type.Object(
   {
@@ -72,7 +91,16 @@ export const PlanSchema = Type.Object(
         automationName: Type.String(),
         field: Type.String(),
         from: Nullable(Type.String()),
-        to: Nullable(Type.String()),
+        to: Type.Union(
+          [
+            Nullable(Type.String({ description: 'The target stage name or the id of an existing agent; null: unresolved' })),
+            Type.Object(
+              { newAgent: Type.String({ description: 'Name of the agent this apply creates (its id does not exist yet)' }) },
+              { additionalProperties: false },
+            ),
+          ],
+          { description: 'Where the reference will point' },
+        ),
         resolvedBy: StringEnum(['mapping', 'name', 'unresolved']),
       }),
     ),
@@ -84,6 +112,7 @@ export const PlanSchema = Type.Object(
         details: Type.Optional(Type.Unknown()),
       }),
     ),
+    warnings: Type.Array(PlanWarningSchema),
     wouldSucceed: Type.Boolean({ description: 'true: the apply succeeds on unchanged data' }),
   },
   { description: 'The plan an apply would execute' },

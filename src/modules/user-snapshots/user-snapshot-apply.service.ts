@@ -44,7 +44,7 @@ export async function dryRunUserSnapshot(
   const plan = await dryRunApply(ctx, useCase(actor, id, input, requestedOrg))
   return {
     message: 'Dry run',
-    result: { userId: null, userEmail: input.newUser.email, ...resultCounts(plan) },
+    result: { userId: null, userEmail: input.newUser.email, ...resultCounts(plan), warnings: plan.warnings },
     plan: planView(plan),
   }
 }
@@ -57,5 +57,5 @@ export async function applyUserSnapshot(
   requestedOrg: string | undefined,
 ) {
   const { plan, created } = await runApply(ctx, useCase(actor, id, input, requestedOrg))
-  return { userId: created.userId!, userEmail: created.userEmail!, ...resultCounts(plan) }
+  return { userId: created.userId!, userEmail: created.userEmail!, ...resultCounts(plan), warnings: plan.warnings }
 }

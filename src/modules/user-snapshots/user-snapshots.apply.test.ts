@@ -35,6 +35,7 @@ describe('user snapshots: apply', () => {
       cloned: { automations: 3, prompts: 2, templates: 2 },
       mapped: { prompts: 0 },
       skipped: { automations: 0, templates: 0, prompts: 0 },
+      warnings: [],
     })
 
     const db = t.app.ctx.db
@@ -143,7 +144,8 @@ describe('user snapshots: apply', () => {
       { automationName: 'Hand qualified leads to Closer', field: 'sourceStatuses', value: 'Contacted' },
       { automationName: 'Hand qualified leads to Closer', field: 'sourceStatuses', value: 'Qualified' },
       { automationName: 'Hand qualified leads to Closer', field: 'targetStage', value: 'Qualified' },
-      { automationName: 'Hand qualified leads to Closer', field: 'agentId', value: setup.agentId },
+      // The agent's name beside its source id: the id alone tells a person nothing.
+      { automationName: 'Hand qualified leads to Closer', field: 'agentId', value: setup.agentId, agentName: 'Closer' },
       { automationName: 'Move to Contacted on first reply', field: 'targetStage', value: 'Contacted' },
     ])
     assert.deepEqual(await tenantFootprint(t.app, target.tenant.organization.id), before)
@@ -152,7 +154,7 @@ describe('user snapshots: apply', () => {
   })
 
   it('answers 422 for a mapping to a stage or agent missing in the target, and 400 for mapping keys naming no automation', async () => {
-    const { target, snapshot } = await crossOrgScenario(t.app)
+    const { target, snapshot, setup } = await crossOrgScenario(t.app)
     const before = await tenantFootprint(t.app, target.tenant.organization.id)
     const url = `/api/user-snapshots/${snapshot._id}/apply`
     const token = target.tenant.admin.token
@@ -170,6 +172,15 @@ describe('user snapshots: apply', () => {
       body: { newUser: newUserBody(), agentMapping: { 'Hand qualified leads to Closer': { Closer: 'ffffffffffffffffffffffff' } } },
     })
     assert.equal(foreignAgent.status, 422)
+    assert.deepEqual(foreignAgent.body.details, [
+      {
+        automationName: 'Hand qualified leads to Closer',
+        field: 'agentId',
+        value: setup.agentId,
+        agentName: 'Closer',
+        target: 'ffffffffffffffffffffffff',
+      },
+    ])
     const badStatuses = await api(t.app, 'POST', url, {
       token,
       body: { newUser: newUserBody(), sourceStatusesMapping: { 'Hand qualified leads to Closer': ['New', 'Imaginary'] } },
@@ -190,6 +201,131 @@ describe('user snapshots: apply', () => {
       ['/pipelineMapping/No such automation', '/agentMapping/Also missing'],
     )
     assert.deepEqual(await tenantFootprint(t.app, target.tenant.organization.id), before)
+  })
+
+  it('cross-org: ignores selectedPromptNames (even names of no prompt) and says so in the plan and the result', async () => {
+    const { target, snapshot } = await crossOrgScenario(t.app)
+    const url = `/api/user-snapshots/${snapshot._id}/apply`
+    const body = { newUser: newUserBody(), selectedPromptNames: ['Objections', 'No such prompt'] }
+    const warning = {
+      code: 'SELECTION_IGNORED',
+      path: '/selectedPromptNames',
+      message:
+        'selectedPromptNames is ignored: it chooses prompts only when applying into the snapshot\u2019s own organization; ' +
+        'this apply clones every prompt (applyPrompts: false clones none)',
+    }
+    const dry = await api(t.app, 'POST', `${url}?dryRun=true`, { token: target.tenant.admin.token, body })
+    assert.equal(dry.status, 200, dry.raw)
+    assert.equal(dry.body.plan.wouldSucceed, true)
+    assert.deepEqual(dry.body.plan.warnings, [warning])
+    assert.deepEqual(dry.body.result.warnings, [warning])
+    assert.deepEqual(
+      dry.body.plan.items.filter((i: any) => i.kind === 'prompt').map((i: any) => [i.name, i.action]),
+      [['Greeter', 'clone'], ['Objections', 'clone']],
+    )
+    const applied = await api(t.app, 'POST', url, { token: target.tenant.admin.token, body })
+    assert.equal(applied.status, 201, applied.raw)
+    assert.deepEqual(applied.body.result.cloned, { automations: 3, prompts: 2, templates: 2 })
+    assert.deepEqual(applied.body.result.warnings, [warning])
+    const prompts = await t.app.ctx.db.selectFrom('prompts').select('name').where('user_id', '=', applied.body.result.userId).orderBy('name').execute()
+    assert.deepEqual(prompts.map((p) => p.name), ['Greeter', 'Objections'])
+  })
+
+  it('lists mapping entries that change nothing as warnings of the plan and the result, and applies anyway', async () => {
+    const { target, snapshot, setup } = await crossOrgScenario(t.app, ['New', 'Contacted', 'Qualified', 'Hot'], ['Closer', 'Backup'])
+    const url = `/api/user-snapshots/${snapshot._id}/apply`
+    const body = {
+      newUser: newUserBody(),
+      pipelineMapping: {
+        // Used: rewrites targetStage (its sourceStatuses are replaced below, so that use is overridden).
+        'Hand qualified leads to Closer': { Qualified: 'Hot', Contacted: 'Hot' },
+        // Wrong case and made up: the automation references "New" and "Contacted".
+        'Move to Contacted on first reply': { new: 'Hot', 'Made/up': 'Hot', Contacted: 'Contacted' },
+      },
+      sourceStatusesMapping: { 'Hand qualified leads to Closer': ['Hot'] },
+      agentMapping: {
+        // The id wins over the name; the webhook automation references no agent at all.
+        'Hand qualified leads to Closer': { [setup.agentId]: target.agents.Backup, Closer: target.agents.Closer },
+        'Ping webhook': { Closer: target.agents.Closer },
+      },
+    }
+    const warnings = [
+      {
+        code: 'MAPPING_UNUSED',
+        path: '/pipelineMapping/Hand qualified leads to Closer/Contacted',
+        message:
+          'pipelineMapping entry for stage "Contacted" of "Hand qualified leads to Closer" changes nothing: the automation ' +
+          'has that stage only in sourceStatuses, which its sourceStatusesMapping replaces',
+      },
+      {
+        code: 'MAPPING_UNUSED',
+        path: '/pipelineMapping/Move to Contacted on first reply/new',
+        message:
+          'pipelineMapping entry for stage "new" of "Move to Contacted on first reply" changes nothing: the automation ' +
+          'does not reference that stage (names are case-sensitive)',
+      },
+      {
+        code: 'MAPPING_UNUSED',
+        path: '/pipelineMapping/Move to Contacted on first reply/Made~1up',
+        message:
+          'pipelineMapping entry for stage "Made/up" of "Move to Contacted on first reply" changes nothing: the automation ' +
+          'does not reference that stage (names are case-sensitive)',
+      },
+      {
+        code: 'MAPPING_UNUSED',
+        path: '/agentMapping/Hand qualified leads to Closer/Closer',
+        message:
+          'agentMapping entry for agent "Closer" of "Hand qualified leads to Closer" changes nothing: the entry for the ' +
+          'same agent\u2019s source id wins',
+      },
+      {
+        code: 'MAPPING_UNUSED',
+        path: '/agentMapping/Ping webhook/Closer',
+        message:
+          'agentMapping entry for agent "Closer" of "Ping webhook" changes nothing: the automation does not reference ' +
+          'that agent (by source id or name)',
+      },
+    ]
+    const dry = await api(t.app, 'POST', `${url}?dryRun=true`, { token: target.tenant.admin.token, body })
+    assert.equal(dry.status, 200, dry.raw)
+    assert.equal(dry.body.plan.wouldSucceed, true)
+    assert.deepEqual(dry.body.plan.problems, [])
+    assert.deepEqual(dry.body.plan.warnings, warnings)
+    assert.deepEqual(dry.body.result.warnings, warnings)
+    const applied = await api(t.app, 'POST', url, { token: target.tenant.admin.token, body })
+    assert.equal(applied.status, 201, applied.raw)
+    assert.deepEqual(applied.body.result.warnings, warnings)
+    const rows = await t.app.ctx.db.selectFrom('automations').select(['name', 'source_statuses', 'actions'])
+      .where('user_id', '=', applied.body.result.userId).orderBy('name').execute()
+    assert.deepEqual(rows.slice(0, 2), [
+      { name: 'Hand qualified leads to Closer', source_statuses: ['Hot'], actions: { agentId: target.agents.Backup, targetStage: 'Hot' } },
+      { name: 'Move to Contacted on first reply', source_statuses: ['New'], actions: { targetStage: 'Contacted', sendToWebhook: false } },
+    ])
+  })
+
+  it('warns that mappings change nothing when no automation is cloned (applyAutomations false, same organization)', async () => {
+    const { target, snapshot, setup } = await crossOrgScenario(t.app)
+    const mappings = {
+      pipelineMapping: { 'Move to Contacted on first reply': { New: 'Contacted' } },
+      agentMapping: { 'Hand qualified leads to Closer': { Closer: target.agents.Closer } },
+    }
+    const off = await api(t.app, 'POST', `/api/user-snapshots/${snapshot._id}/apply`, {
+      token: target.tenant.admin.token,
+      body: { newUser: newUserBody(), applyAutomations: false, ...mappings },
+    })
+    assert.equal(off.status, 201, off.raw)
+    assert.deepEqual(off.body.result.warnings.map((w: any) => [w.code, w.path, w.message]), [
+      ['MAPPING_UNUSED', '/pipelineMapping', 'pipelineMapping changes nothing: this apply clones no automation (applyAutomations is false)'],
+      ['MAPPING_UNUSED', '/agentMapping', 'agentMapping changes nothing: this apply clones no automation (applyAutomations is false)'],
+    ])
+    const same = await api(t.app, 'POST', `/api/user-snapshots/${snapshot._id}/apply?dryRun=true`, {
+      token: setup.tenant.admin.token,
+      body: { newUser: newUserBody(), pipelineMapping: mappings.pipelineMapping },
+    })
+    assert.equal(same.status, 200, same.raw)
+    assert.deepEqual(same.body.plan.warnings.map((w: any) => w.message), [
+      'pipelineMapping changes nothing: this apply clones no automation (automations are not cloned into the snapshot\u2019s own organization)',
+    ])
   })
 
   it('honours applyAutomations / applyPrompts / applyTemplates = false, counting what it skips', async () => {

@@ -7,6 +7,7 @@ import {
   PageQueryFields,
   PlanSchema,
   RefSchema,
+  resultWarningsField,
   summaryFields,
 } from '../snapshots/snapshot.schemas.ts'
 import { copyFieldsSchema, countsSchema } from '../snapshots/item-kind.schemas.ts'
@@ -140,6 +141,7 @@ const resultFields = {
   cloned: countsSchema('user', 'cloned'),
   mapped: countsSchema('user', 'mapped'),
   skipped: countsSchema('user', 'skipped'),
+  warnings: resultWarningsField,
 }
 
 export const ApplyUserSnapshotResponse = Type.Object(

@@ -18,8 +18,15 @@ export function PlanView({
   /** Agent ids (source and target) → names, so an agent reference reads as a name. */
   names?: Record<string, string>
 }) {
-  const show = (value: string | null) => (value === null ? '—' : names[value] ? `${names[value]} (agent)` : value)
-  const warnings = (plan as { warnings?: unknown[] }).warnings ?? []
+  const show = (value: Plan['references'][number]['to']) =>
+    value === null
+      ? '—'
+      : typeof value === 'object'
+        ? `${value.newAgent} (new agent)`
+        : names[value]
+          ? `${names[value]} (agent)`
+          : value
+  const warnings = plan.warnings
   return (
     <Stack data-testid="plan">
       {plan.wouldSucceed ? (
@@ -55,7 +62,7 @@ export function PlanView({
         <Alert color="yellow" title="Warnings">
           <List size="sm">
             {warnings.map((warning, index) => (
-              <List.Item key={index}>{typeof warning === 'string' ? warning : JSON.stringify(warning)}</List.Item>
+              <List.Item key={index}>{warning.message}</List.Item>
             ))}
           </List>
         </Alert>
