@@ -4,6 +4,7 @@ import type { Config } from './config.ts'
 import type { AppContext, FaultInjector } from './context.ts'
 import type { DatabaseHandle } from './db/connect.ts'
 import { checkDatabase } from './db/health.ts'
+import { findTokenHolder } from './modules/auth/token-holders.repository.ts'
 import { registerModules } from './modules/index.ts'
 import { installAuth } from './plugins/auth.ts'
 import { installConsole } from './plugins/console.ts'
@@ -95,7 +96,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await installCors(app, config.corsOrigins ?? [])
   installValidation(app)
   installErrorHandling(app)
-  installAuth(app, ctx)
+  installAuth(app, ctx, findTokenHolder)
   await installOpenApi(app)
   await installConsole(app, options.consoleDir)
 

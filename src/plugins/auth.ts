@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../context.ts'
+import type { Executor } from '../db/database.ts'
 import type { Actor } from '../shared/actor.ts'
 import type { AccessRole } from '../shared/roles.ts'
 import { AppError, forbidden } from '../shared/errors.ts'
@@ -30,6 +31,19 @@ declare module 'fastify' {
   }
 }
 
+/** What a token is checked against: the user it names, as stored now. */
+export interface TokenHolder {
+  id: string
+  organization_id: string
+  access_role: AccessRole
+  email: string
+  full_name: string
+  login_disabled: boolean
+  token_generation: number
+}
+
+/** Reads the user a token names; given by the app (the SQL lives in a feature module's repository). */
+export type FindTokenHolder = (db: Executor, userId: string) => Promise<TokenHolder | undefined>
 
 const unauthenticated = (message: string) => new AppError('UNAUTHENTICATED', 'Invalid or expired token', message)
 
@@ -42,14 +56,10 @@ function bearerToken(request: FastifyRequest): string {
 }
 
 /** Resolves the caller from a token; the user must still exist and may log in. */
-export async function authenticate(ctx: AppContext, token: string): Promise<Actor> {
+async function authenticate(ctx: AppContext, findTokenHolder: FindTokenHolder, token: string): Promise<Actor> {
   const claims = await ctx.tokens.verify(token)
   if (!claims) throw unauthenticated('The token is invalid or has expired')
-  const user = await ctx.db
-    .selectFrom('users')
-    .select(['id', 'organization_id', 'access_role', 'email', 'full_name', 'login_disabled', 'token_generation'])
-    .where('id', '=', claims.userId)
-    .executeTakeFirst()
+  const user = await findTokenHolder(ctx.db, claims.userId)
   if (!user || user.login_disabled) throw unauthenticated('The token belongs to a user who can no longer sign in')
   // Disabling a user moves the generation on: tokens issued before stay dead after re-enabling.
   if (user.token_generation !== claims.generation) throw unauthenticated('The token was revoked; sign in again')
@@ -62,7 +72,7 @@ export async function authenticate(ctx: AppContext, token: string): Promise<Acto
   }
 }
 
-export function installAuth(app: FastifyInstance, ctx: AppContext): void {
+export function installAuth(app: FastifyInstance, ctx: AppContext, findTokenHolder: FindTokenHolder): void {
   app.decorate('routeCatalog', [] as RouteInfo[])
   app.decorateRequest('actor', null as unknown as Actor)
 
@@ -83,7 +93,7 @@ export function installAuth(app: FastifyInstance, ctx: AppContext): void {
   app.addHook('onRequest', async (request) => {
     const auth = request.routeOptions.config.auth
     if (auth === undefined || auth === 'public') return
-    request.actor = await authenticate(ctx, bearerToken(request))
+    request.actor = await authenticate(ctx, findTokenHolder, bearerToken(request))
     if (!auth.includes(request.actor.role)) throw forbidden(`This action requires one of the roles: ${auth.join(', ')}`)
   })
 }
