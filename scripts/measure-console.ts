@@ -27,7 +27,7 @@ const index = readFileSync(join(consoleDir, 'index.html'), 'utf8')
 const initial = [...index.matchAll(/(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!)
 const sizes = initial.map((file) => ({ file, gzip: gzipSync(readFileSync(join(consoleDir, file)), { level: 9 }).length }))
 
-const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: 'memory://', LOG_LEVEL: 'silent', JWT_SECRET: 'm'.repeat(40), ENCRYPTION_KEY: '0'.repeat(64) })
+const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: 'memory://', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '1000000', JWT_SECRET: 'm'.repeat(40), ENCRYPTION_KEY: '0'.repeat(64) })
 const database = await openDatabase(config.database)
 await migrateToLatest(database.db)
 const app = await buildApp({ config: { ...config, passwordHash: { memoryCost: 1024, timeCost: 1, parallelism: 1 } }, database, consoleDir })

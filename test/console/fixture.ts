@@ -59,6 +59,8 @@ export function useConsoleWorld(): ConsoleWorld {
       BOOTSTRAP_SUPERADMIN_EMAIL: superadmin.email,
       BOOTSTRAP_SUPERADMIN_PASSWORD: superadmin.password,
       LOG_LEVEL: 'info',
+      // The tests seed dozens of items through the API as one caller; the general limit is tested elsewhere.
+      RATE_LIMIT_MAX: '100000',
     }
     if (testDatabaseKind === 'postgres') {
       const database = await createPostgresDatabase()

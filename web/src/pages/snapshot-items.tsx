@@ -170,7 +170,13 @@ function PagedItems({ kind, id, itemKind, total }: { kind: SnapshotKind; id: str
     enabled: total > 0,
   })
   const noun = label.toLowerCase()
-  if (total === 0) return <Text c="dimmed">This snapshot holds no {noun}.</Text>
+  if (total === 0) {
+    return (
+      <Text c="dimmed">
+        This snapshot holds no {noun}: its source had none when it was captured. Pick another kind above.
+      </Text>
+    )
+  }
   if (items.error) return <ErrorAlert error={items.error} />
   if (!items.data) return <Busy label={`Loading ${noun}…`} />
   const last = Math.max(1, Math.ceil(total / pageSize))
