@@ -5,6 +5,7 @@ import * as agentPromptReference from './migrations/0003_agent_prompt_reference.
 import * as securityHardening from './migrations/0004_security_hardening.ts'
 import * as snapshotVersions from './migrations/0005_snapshot_versions.ts'
 import * as snapshotSearch from './migrations/0006_snapshot_search.ts'
+import * as itemOwnerKeys from './migrations/0007_item_owner_keys.ts'
 
 /** Migrations are listed in code so they run the same under tsx, tests and the CLI. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004_security_hardening': securityHardening,
   '0005_snapshot_versions': snapshotVersions,
   '0006_snapshot_search': snapshotSearch,
+  '0007_item_owner_keys': itemOwnerKeys,
 }
 
 /** In the order they run. */

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto'
 
 /**
  * 24-hex identifiers in MongoDB ObjectId layout (4-byte seconds, 5 random bytes,
- * 3-byte counter) so clients of the seed API keep working. The database has the
- * same generator as the SQL function object_id() for server-side bulk copies.
+ * 3-byte counter) so clients of the seed API keep working. The SQL function
+ * object_id() makes ids of the same layout for server-side bulk copies, its five
+ * middle bytes drawn once per database (migration 0007).
  */
 const processRandom = randomBytes(5).toString('hex')
 let counter = randomBytes(3).readUIntBE(0, 3)
