@@ -197,6 +197,8 @@ export async function screenshot(page: Page, name: string) {
   const dir = process.env.CONSOLE_SCREENSHOTS
   if (!dir) return
   await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.getAnimations().every((a) => a.playState !== 'running'))
+  // From the top: a scrolled page would draw the fixed header over the middle of a full-page picture.
+  await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0))
   await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true })
 }
 
