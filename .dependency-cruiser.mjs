@@ -9,7 +9,7 @@
  * A module not listed here cannot be imported by any listed module.
  */
 const moduleLayers = [
-  ['organizations'],
+  ['organizations', 'jobs'],
   ['users'],
   ['pipelines', 'agents', 'owned-items'],
   ['automations', 'prompts', 'templates', 'auth'],

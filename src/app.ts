@@ -4,6 +4,7 @@ import type { Config } from './config.ts'
 import type { AppContext, FaultInjector } from './context.ts'
 import type { DatabaseHandle } from './db/connect.ts'
 import { checkDatabase } from './db/health.ts'
+import { createJobQueue } from './db/job-queue.ts'
 import { findTokenHolder } from './modules/auth/token-holders.repository.ts'
 import { registerModules } from './modules/index.ts'
 import { installAuth } from './plugins/auth.ts'
@@ -61,6 +62,7 @@ export function createContext(options: AppOptions): AppContext {
     passwords: createPasswordHasher(config.passwordHash),
     secrets: createSecretBox(config.encryptionKey),
     faults: options.faults ?? (() => {}),
+    queue: createJobQueue(database, { taskTimeoutSeconds: config.jobs.targetTimeoutSeconds }),
   }
 }
 
@@ -90,6 +92,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   const ctx = createContext(options)
   app.decorate('ctx', ctx)
+  // Before the database closes: running job targets finish, and the queue stops polling.
+  app.addHook('onClose', () => ctx.queue.stop(config.shutdownTimeoutMs))
 
   // First of the request hooks: a flood is refused before any token lookup or body parsing.
   await installRateLimit(app, ctx)

@@ -139,6 +139,12 @@ export const settingsSchema = Type.Object({
       .Decode((raw): string[] => raw.split(',').map((origin) => origin.trim()))
       .Encode((origins) => origins.join(',')),
   ),
+  /** Background jobs (pushes): how many targets this process works on at once (0: an API-only process). */
+  jobs: Type.Object({
+    workers: env('WORKERS', Type.Integer({ minimum: 0, maximum: 64, default: 1 })),
+    /** A target still running after this is handed to another worker (its first run, if alive, still wins the row lock). */
+    targetTimeoutSeconds: duration('JOB_TARGET_TIMEOUT', '5m'),
+  }),
   /** Unset secrets are generated outside production (see resolveSecrets). */
   secrets: Type.Object({
     jwtSecret: Type.Optional(env('JWT_SECRET', Type.String({ minLength: 32, sensitive: true }))),

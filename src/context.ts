@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Config } from './config.ts'
 import type { Database } from './db/database.ts'
+import type { JobQueue } from './db/job-queue.ts'
 import type { SecretBox } from './shared/crypto.ts'
 import type { PasswordHasher } from './shared/passwords.ts'
 import type { TokenService } from './shared/tokens.ts'
@@ -21,4 +22,6 @@ export interface AppContext {
   readonly passwords: PasswordHasher
   readonly secrets: SecretBox
   readonly faults: FaultInjector
+  /** The durable queue behind background jobs (started on first use). */
+  readonly queue: JobQueue
 }

@@ -1,9 +1,10 @@
 import closeWithGrace from 'close-with-grace'
-import { buildApp, type App } from './app.ts'
+import { buildApp, createContext, type App } from './app.ts'
 import { reportStartup } from './startup-report.ts'
 import { ConfigError, loadConfig, type Config } from './config.ts'
 import { openDatabase, type DatabaseHandle } from './db/connect.ts'
 import { migrateToLatest } from './db/migrate.ts'
+import { startWorkers } from './modules/index.ts'
 import { ensureSuperadmin } from './modules/platform/bootstrap.service.ts'
 import { createPasswordHasher } from './shared/passwords.ts'
 
@@ -47,7 +48,26 @@ export async function serve(config: Config): Promise<void> {
     await database.close()
   })
   await app.listen({ port: config.port, host: config.host })
+  if (config.jobs.workers > 0) await startWorkers(app.ctx, config.jobs.workers)
   await reportStartup(app)
+}
+
+/**
+ * A worker-only process (`tether-relay worker`): no HTTP, the same database and
+ * queue; it works on background jobs until SIGTERM/SIGINT, then lets the targets
+ * in flight finish. Any number of them may run beside the API processes.
+ */
+export async function work(config: Config): Promise<void> {
+  const database = await openMigratedDatabase(config)
+  const ctx = createContext({ config, database })
+  closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ err }) => {
+    if (err) console.error('Worker stopping after an uncaught error:', err)
+    await ctx.queue.stop(config.shutdownTimeoutMs)
+    await database.close()
+  })
+  const concurrency = Math.max(1, config.jobs.workers)
+  await startWorkers(ctx, concurrency)
+  console.log(`Worker started: ${concurrency} target(s) at once, ${database.kind === 'postgres' ? 'PostgreSQL' : 'embedded PGlite'}`)
 }
 
 /** Configuration problems are the operator's to fix: say what is wrong and exit non-zero. */

@@ -23,7 +23,7 @@ export function buildProgram(): Command {
     .addHelpText(
       'after',
       `
-serve, migrate and create-superadmin read the same environment variables as the
+serve, worker, migrate and create-superadmin read the same environment variables as the
 server, so they act on its database. The other commands talk to a running server:
 --url or TETHER_RELAY_URL (default ${defaultUrl}), with the token kept by login
 or TETHER_RELAY_TOKEN; --json prints machine-readable output.
@@ -31,6 +31,11 @@ Exit codes: 0 success, 1 failure, 2 usage error.`,
     )
 
   program.command('serve').description('Start the API server (same as npm start)').action(async () => (await service()).serve())
+
+  program
+    .command('worker')
+    .description('Run background jobs (pushes) without serving the API; WORKERS sets how many targets at once (default 1)')
+    .action(async () => (await service()).worker())
 
   program
     .command('migrate')

@@ -1302,6 +1302,66 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List background jobs
+         * @description The jobs the caller may see, newest first, with their progress but without their targets: a SUPERADMIN sees every job, an ADMIN the jobs started by users of their organization. `limit` per page (default 50); follow `nextCursor`.
+         */
+        get: operations["get_jobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a background job and its targets
+         * @description Live progress of a job (a push): its status, the counts of targets done and failed, the conflicts so far, and every target with its status, its error when it failed, and its changes once done. Poll it until `finishedAt` is set. A job the caller may not see is 404.
+         */
+        get: operations["get_job"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-run the failed targets of a job
+         * @description The failed targets become pending and are queued again (a failed target had nothing written to it); targets that succeeded are never run again. Answers 202 with the job at once; poll GET /api/jobs/{id}. A job without failed targets is 409.
+         */
+        post: operations["post_job_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/org-snapshots": {
         parameters: {
             query?: never;
@@ -4701,6 +4761,162 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        Job: {
+            /**
+             * @description Job id
+             * @example 665f1a0c0e0a4b001a2c9f80
+             */
+            _id: string;
+            /** @description Conflicting fields over all finished targets */
+            conflicts: number;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp
+             */
+            createdAt: string;
+            /**
+             * @description The user who started the job
+             * @example 665f1a0c0e0a4b001a2c9f80
+             */
+            createdBy: string;
+            createdByName: string;
+            /** @description Targets finished successfully */
+            done: number;
+            /** @description Targets that failed (nothing was written to them; POST /api/jobs/{id}/retry re-runs them) */
+            failed: number;
+            /**
+             * Format: date-time
+             * @description When the last target finished; null while any is pending
+             */
+            finishedAt: string | null;
+            /**
+             * @description The organization of the user who started the job
+             * @example 665f1a0c0e0a4b001a2c9f80
+             */
+            organizationId: string;
+            /** @description What the job was asked to do (for a push: snapshotId, version, conflictPolicy, removeDeleted) */
+            params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description When a worker first started one of its targets
+             */
+            startedAt: string | null;
+            /**
+             * @description queued: no target started; running: some targets pending; then succeeded (all targets), failed (none) or partially_failed
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed" | "partially_failed";
+            targets: components["schemas"]["JobTarget"][];
+            /** @description Number of targets */
+            total: number;
+            /**
+             * @description What the job does
+             * @enum {string}
+             */
+            type: "snapshot.push";
+        };
+        JobSummary: {
+            /**
+             * @description Job id
+             * @example 665f1a0c0e0a4b001a2c9f80
+             */
+            _id: string;
+            /** @description Conflicting fields over all finished targets */
+            conflicts: number;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp
+             */
+            createdAt: string;
+            /**
+             * @description The user who started the job
+             * @example 665f1a0c0e0a4b001a2c9f80
+             */
+            createdBy: string;
+            createdByName: string;
+            /** @description Targets finished successfully */
+            done: number;
+            /** @description Targets that failed (nothing was written to them; POST /api/jobs/{id}/retry re-runs them) */
+            failed: number;
+            /**
+             * Format: date-time
+             * @description When the last target finished; null while any is pending
+             */
+            finishedAt: string | null;
+            /**
+             * @description The organization of the user who started the job
+             * @example 665f1a0c0e0a4b001a2c9f80
+             */
+            organizationId: string;
+            /** @description What the job was asked to do (for a push: snapshotId, version, conflictPolicy, removeDeleted) */
+            params: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description When a worker first started one of its targets
+             */
+            startedAt: string | null;
+            /**
+             * @description queued: no target started; running: some targets pending; then succeeded (all targets), failed (none) or partially_failed
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed" | "partially_failed";
+            /** @description Number of targets */
+            total: number;
+            /**
+             * @description What the job does
+             * @enum {string}
+             */
+            type: "snapshot.push";
+        };
+        JobTarget: {
+            /**
+             * @description The application (an earlier apply) this target updates
+             * @example 665f1a0c0e0a4b001a2c9f80
+             */
+            applicationId: string;
+            /** @description How many times a worker started this target (more than one after a crash or a retry) */
+            attempts: number;
+            changes?: components["schemas"]["JobTargetChanges"];
+            error?: components["schemas"]["JobTargetError"];
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp
+             */
+            finishedAt: string | null;
+            /**
+             * @description The organization the target is in
+             * @example 665f1a0c0e0a4b001a2c9f80
+             */
+            organizationId: string;
+            /**
+             * @description pending until a worker has done it; succeeded or failed once its transaction has run (failed: nothing was written)
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "failed";
+        };
+        JobTargetChanges: {
+            /** @description Fields changed on both sides, settled by conflictPolicy */
+            conflicts: number;
+            /** @description Items created in the target */
+            created: number;
+            /** @description Items deleted from the target (removeDeleted) */
+            deleted: number;
+            /** @description Items left as they are (unchanged, changed only locally, deleted locally, or removed from the snapshot but kept) */
+            kept: number;
+            /** @description Items updated in the target (merged or taken from the snapshot) */
+            updated: number;
+        };
+        JobTargetError: {
+            details?: unknown;
+            error: string;
+            message: string;
+            /** @description The HTTP status the same failure has in a request (422 for an unresolved reference) */
+            status: number;
+        };
         Pipeline: {
             /**
              * @description Pipeline id
@@ -4878,6 +5094,253 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    get_jobs: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description Page size (1–200, default 50) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        jobs: components["schemas"]["JobSummary"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job: components["schemas"]["Job"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_job_retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job: components["schemas"]["Job"];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_org_snapshots: {
         parameters: {
             query?: {

@@ -286,6 +286,33 @@ export interface SnapshotCredentialNamesTable {
   name: string
 }
 
+export type JobTargetStatus = 'pending' | 'succeeded' | 'failed'
+
+export interface JobsTable {
+  id: Generated<string>
+  seq: Generated<number>
+  type: string
+  /** The creator's organization: who may see the job. */
+  organization_id: string
+  created_by: string
+  created_by_name: string
+  params: ColumnType<JsonObject, string, string>
+  created_at: Timestamp
+}
+
+export interface JobTargetsTable {
+  job_id: string
+  application_id: string
+  position: number
+  organization_id: string
+  status: ColumnType<JobTargetStatus, JobTargetStatus | undefined, JobTargetStatus>
+  error: ColumnType<JsonObject | null, string | null | undefined, string | null>
+  changes: ColumnType<Record<string, number> | null, string | null | undefined, string | null>
+  attempts: Generated<number>
+  started_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+}
+
 export interface Database {
   organizations: OrganizationsTable
   organization_credentials: OrganizationCredentialsTable
@@ -310,6 +337,8 @@ export interface Database {
   snapshot_stages: SnapshotStagesTable
   snapshot_agents: SnapshotAgentsTable
   snapshot_dynamic_properties: SnapshotDynamicPropertiesTable
+  jobs: JobsTable
+  job_targets: JobTargetsTable
 }
 
 /** Any executor: the database itself or an open transaction. */

@@ -1,7 +1,11 @@
 import type { FastifyInstance } from 'fastify'
+import type { AppContext } from '../context.ts'
+import type { QueueTask } from '../db/job-queue.ts'
 import { agentsRoutes } from './agents/agents.routes.ts'
 import { authRoutes } from './auth/auth.routes.ts'
 import { automationsRoutes } from './automations/automations.routes.ts'
+import { jobsRoutes } from './jobs/jobs.routes.ts'
+import { queueOf, type JobType } from './jobs/jobs.service.ts'
 import { orgSnapshotsRoutes } from './org-snapshots/org-snapshots.routes.ts'
 import { organizationsRoutes } from './organizations/organizations.routes.ts'
 import { platformRoutes } from './platform/platform.routes.ts'
@@ -24,4 +28,18 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(templatesRoutes)
   await app.register(userSnapshotsRoutes)
   await app.register(orgSnapshotsRoutes)
+  await app.register(jobsRoutes)
+}
+
+/** What a worker does with one task of each job type (a target of a push, ...). */
+const jobHandlers: Partial<Record<JobType, (ctx: AppContext, task: QueueTask) => Promise<void>>> = {}
+
+/**
+ * Makes this process a worker: `concurrency` targets at once of every job type.
+ * `npm start` does it unless WORKERS=0; `tether-relay worker` does nothing else.
+ */
+export async function startWorkers(ctx: AppContext, concurrency: number): Promise<void> {
+  for (const [type, handler] of Object.entries(jobHandlers)) {
+    await ctx.queue.work(queueOf(type), concurrency, (task) => handler(ctx, task))
+  }
 }

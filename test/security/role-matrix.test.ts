@@ -2,6 +2,8 @@ import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import type { AccessRole } from '../../src/shared/roles.ts'
 import type { RouteAuth } from '../../src/plugins/auth.ts'
+import type { App } from '../../src/app.ts'
+import { createJob, prepareJobType } from '../../src/modules/jobs/jobs.service.ts'
 import { useTestApp } from '../helpers/app.ts'
 import { newSuperadmin, newTenant, uniqueEmail, uniquePhone, type Tenant, type TestUser } from '../helpers/fixtures.ts'
 import { api, expectErrorShape } from '../helpers/http.ts'
@@ -33,6 +35,8 @@ interface World {
   templateId: string
   userSnapshotId: string
   orgSnapshotId: string
+  /** A background job started by org A's admin (never run: no worker in this file). */
+  jobId: string
 }
 
 interface Probe {
@@ -217,6 +221,26 @@ const matrix: Record<string, Entry> = {
       },
     ],
   },
+
+  'GET /api/jobs': { allowed: ADMINS },
+  'GET /api/jobs/:id': {
+    allowed: ADMINS,
+    probes: [
+      { url: (w) => `/api/jobs/${w.jobId}`, status: 404 },
+      { as: root, url: () => `/api/jobs/${missingId}`, status: 404 },
+    ],
+  },
+  'POST /api/jobs/:id/retry': { allowed: ADMINS, probes: [{ url: (w) => `/api/jobs/${w.jobId}/retry`, status: 404 }] },
+}
+
+/** A push job of org A's admin over one (made-up) application, created as the push creates it. */
+async function startJobOf(app: App, a: SourceSetup): Promise<string> {
+  const admin = a.tenant.admin
+  const actor = { id: admin.id, organizationId: a.tenant.organization.id, role: admin.role, email: admin.email, fullName: admin.fullName }
+  await prepareJobType(app.ctx, 'snapshot.push')
+  return app.ctx.db.transaction().execute((trx) =>
+    createJob(app.ctx, trx, actor, 'snapshot.push', {}, [{ applicationId: missingId, organizationId: actor.organizationId }]),
+  )
 }
 
 describe('role × route matrix', () => {
@@ -248,6 +272,7 @@ describe('role × route matrix', () => {
       templateId: template.id,
       userSnapshotId: userSnapshot._id,
       orgSnapshotId: orgSnapshot.body.snapshot._id,
+      jobId: await startJobOf(t.app, a),
     }
     before_ = await tenantFootprint(t.app, a.tenant.organization.id)
   })

@@ -15,6 +15,11 @@ export async function serve(): Promise<void> {
   await serve(loadConfigOrExit())
 }
 
+export async function worker(): Promise<void> {
+  const { loadConfigOrExit, work } = await runtime()
+  await work(loadConfigOrExit())
+}
+
 export async function migrate(): Promise<void> {
   const { loadConfigOrExit, openMigratedDatabase } = await runtime()
   const database = await openMigratedDatabase(loadConfigOrExit())
