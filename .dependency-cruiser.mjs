@@ -16,6 +16,7 @@ const moduleLayers = [
   ['platform'],
   ['snapshots'],
   ['user-snapshots', 'org-snapshots'],
+  ['snapshot-push'],
 ]
 
 const moduleRules = moduleLayers.flatMap((layer, rank) => {
