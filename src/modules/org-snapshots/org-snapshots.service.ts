@@ -6,7 +6,7 @@ import { findOrganization } from '../organizations/organizations.repository.ts'
 import { listUsersOfOrganization } from '../users/users.repository.ts'
 import { captureSnapshot } from '../snapshots/capture.service.ts'
 import type { CreateSnapshotInput } from '../snapshots/snapshot.schemas.ts'
-import { pageOfSnapshots, summaryBase, summaryCounts } from '../snapshots/snapshot-views.ts'
+import { pageOfSummaries, summaryBase, summaryCounts } from '../snapshots/snapshot-views.ts'
 import { snapshotDetailStream, type DetailStreamInput } from '../snapshots/snapshot-stream.ts'
 import * as snapshots from '../snapshots/snapshots.repository.ts'
 import { OrgSnapshotSummary, type OrgSnapshotListInput } from './org-snapshots.schemas.ts'
@@ -42,8 +42,8 @@ export async function listOrgSnapshots(db: Executor, actor: Actor, query: OrgSna
     ...(scope === 'mine' ? { createdBy: actor.id } : {}),
     ...(q === undefined ? {} : { nameContains: q }),
   }
-  const { rows, nextCursor } = await pageOfSnapshots(db, { kind: 'org', filters, ...page })
-  return { snapshots: rows.map(toOrgSnapshotSummary), nextCursor }
+  const { summaries, nextCursor } = await pageOfSummaries<ReturnType<typeof toOrgSnapshotSummary>>(db, { kind: 'org', filters, ...page })
+  return { snapshots: summaries, nextCursor }
 }
 
 /** GET …/{id}: the summary, then every copy and reference, streamed (see snapshot-stream.ts). */

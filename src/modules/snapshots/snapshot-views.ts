@@ -5,7 +5,7 @@ import { badRequest } from '../../shared/errors.ts'
 import type { ItemKind } from './item-kind.ts'
 import { kindsOf } from './item-kinds.ts'
 import * as reads from './plan.repository.ts'
-import { copiesOfVersion, listSnapshots, type ListOptions, type SnapshotRow } from './snapshots.repository.ts'
+import { copiesOfVersion, listSummaries, type ListOptions, type SnapshotRow } from './snapshots.repository.ts'
 
 /** Row → API shapes shared by both snapshot kinds, driven by the item-kind list. */
 
@@ -40,13 +40,14 @@ export function summaryCounts(row: SnapshotRow): Record<string, number> {
 export type ListFilters = Pick<ListOptions, 'nameContains' | 'globalOnly' | 'assignedTo' | 'createdBy'>
 
 /**
- * One page of snapshots, newest first. Without a limit every visible snapshot is
- * returned (the seed behaviour); with one, `nextCursor` leads to the next page.
+ * One page of snapshot summaries, newest first, as the API shows them (built by the
+ * database, see listSummaries). Without a limit every visible snapshot is returned
+ * (the seed behaviour); with one, `nextCursor` leads to the next page.
  */
-export async function pageOfSnapshots(
+export async function pageOfSummaries<Summary>(
   db: Executor,
   options: { kind: SnapshotKind; visibleToOrganization?: string; limit?: number; cursor?: string; filters?: ListFilters },
-): Promise<{ rows: SnapshotRow[]; nextCursor: string | null }> {
+): Promise<{ summaries: Summary[]; nextCursor: string | null }> {
   let afterSeq: number | undefined
   if (options.cursor !== undefined) {
     const decoded = decodeCursor(options.cursor)
@@ -58,16 +59,16 @@ export async function pageOfSnapshots(
     afterSeq = decoded
   }
   const { limit } = options
-  const rows = await listSnapshots(db, {
+  const rows = await listSummaries<Summary>(db, {
     ...options.filters,
     kind: options.kind,
     visibleToOrganization: options.visibleToOrganization,
     limit: limit === undefined ? undefined : limit + 1,
     afterSeq,
   })
-  if (limit === undefined || rows.length <= limit) return { rows, nextCursor: null }
-  const page = rows.slice(0, limit)
-  return { rows: page, nextCursor: encodeCursor(page[page.length - 1]!.seq) }
+  const page = limit === undefined || rows.length <= limit ? rows : rows.slice(0, limit)
+  const more = page.length < rows.length
+  return { summaries: page.map((row) => row.summary), nextCursor: more ? encodeCursor(page[page.length - 1]!.seq) : null }
 }
 
 type Copy = Record<string, unknown>

@@ -1,5 +1,6 @@
-import { sql, type Insertable, type Selectable } from 'kysely'
+import { sql, type Insertable, type RawBuilder, type Selectable } from 'kysely'
 import type { ItemKind } from './item-kind.ts'
+import { kindsOf } from './item-kinds.ts'
 import type { Executor, ItemCounts, SnapshotKind, SnapshotsTable, SnapshotVersionsTable } from '../../db/database.ts'
 
 export type SnapshotRow = Selectable<SnapshotsTable> & {
@@ -31,9 +32,10 @@ const summaryColumns = [
   'updated_at',
 ] as const
 
-const credentialNames = sql<string[]>`array(
+const credentialNameList = sql<string[]>`array(
   select n.name from snapshot_credential_names n where n.version_id = snapshots.version_id order by n.name
-)`.as('credential_names')
+)`
+const credentialNames = credentialNameList.as('credential_names')
 
 function selectSummary(db: Executor) {
   return db.selectFrom('snapshots').select(summaryColumns).select(credentialNames)
@@ -106,16 +108,59 @@ const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 
 const assignedTo = (org: string) => sql<boolean>`assigned_org_ids @> array[${org}]::text[]`
 
-/** Newest first, keyset-paged on the insertion sequence. */
-export function listSnapshots(db: Executor, options: ListOptions): Promise<SnapshotRow[]> {
-  return listQuery(db, options).execute()
+/** A timestamp as Date.prototype.toISOString() writes it (UTC, milliseconds truncated like a pg Date). */
+const isoTimestamp = (column: 'created_at' | 'updated_at') =>
+  sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+
+/**
+ * A listed snapshot's API summary, built by the database as one json value: the same
+ * fields, values and order as summaryBase, summaryCounts and the kind's own fields in
+ * snapshot-views.ts and the services (a test holds them equal). A page of summaries then
+ * costs the server one JSON.parse per row instead of decoding 20 columns (dates, arrays)
+ * and rebuilding every object.
+ */
+function summaryJson(kind: SnapshotKind): RawBuilder<unknown> {
+  const counts = kindsOf(kind)
+    .filter((k) => k.counted.summary)
+    .map((k) => sql`${k.countKey}::text, coalesce((counts->>${k.countKey}::text)::int, 0)`)
+  const fields: (readonly [string, RawBuilder<unknown>])[] = [
+    ['_id', sql.ref('id')],
+    ['name', sql.ref('name')],
+    ['description', sql.ref('description')],
+    ['sourceOrgId', sql.ref('source_org_id')],
+    ['sourceOrgName', sql.ref('source_org_name')],
+    ['sourceUserId', sql.ref('source_user_id')],
+    ['sourceUserEmail', sql.ref('source_user_email')],
+    ['sourceUserName', sql.ref('source_user_name')],
+    ['createdBy', sql.ref('created_by')],
+    ['createdByName', sql.ref('created_by_name')],
+    ['createdByRole', sql.ref('created_by_role')],
+    ['createdAt', isoTimestamp('created_at')],
+    ['updatedAt', isoTimestamp('updated_at')],
+    ['counts', sql`json_build_object(${sql.join(counts)})`],
+    ...(kind === 'user'
+      ? ([
+          ['isGlobal', sql.ref('is_global')],
+          ['assignedOrgIds', sql.ref('assigned_org_ids')],
+        ] as const)
+      : ([['credentialNames', credentialNameList]] as const)),
+  ]
+  return sql`json_build_object(${sql.join(fields.map(([field, value]) => sql`${field}::text, ${value}`))})`
 }
 
-/** The listing's query, unexecuted (tests read its plan). */
+/** Newest first, keyset-paged on the insertion sequence: each row's seq and its API summary. */
+export async function listSummaries<Summary>(db: Executor, options: ListOptions): Promise<{ seq: number; summary: Summary }[]> {
+  const rows = await listQuery(db, options).select(summaryJson(options.kind).as('summary')).execute()
+  return rows as { seq: number; summary: Summary }[]
+}
+
+/** The listing's query, unexecuted and without its select list (tests read its plan). */
 export function listQuery(db: Executor, options: ListOptions) {
   const org = options.visibleToOrganization
   const { nameContains, assignedTo: assigned, createdBy } = options
-  return selectSummary(db)
+  return db
+    .selectFrom('snapshots')
+    .select('seq')
     .where('kind', '=', options.kind)
     .$if(org !== undefined, (qb) => qb.where((eb) => eb.or([eb('is_global', '=', true), assignedTo(org!)])))
     .$if(nameContains !== undefined, (qb) => qb.where('name', 'ilike', `%${likeLiteral(nameContains!)}%`))

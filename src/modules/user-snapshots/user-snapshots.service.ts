@@ -9,7 +9,7 @@ import { listUsersOfOrganization } from '../users/users.repository.ts'
 import { captureSnapshot } from '../snapshots/capture.service.ts'
 import * as reads from '../snapshots/plan.repository.ts'
 import type { CreateSnapshotInput } from '../snapshots/snapshot.schemas.ts'
-import { pageOfSnapshots, summaryBase, summaryCounts, type ListFilters } from '../snapshots/snapshot-views.ts'
+import { pageOfSummaries, summaryBase, summaryCounts, type ListFilters } from '../snapshots/snapshot-views.ts'
 import { snapshotDetailStream, type DetailStreamInput } from '../snapshots/snapshot-stream.ts'
 import * as snapshots from '../snapshots/snapshots.repository.ts'
 import { pageOfItems, type ItemsQuery } from '../snapshots/snapshot-items.ts'
@@ -70,13 +70,13 @@ const scopeFilters: Record<UserListScope, (actor: Actor) => ListFilters> = {
 
 export async function listUserSnapshots(db: Executor, actor: Actor, query: UserSnapshotListInput) {
   const { q, scope = 'all', ...page } = query
-  const { rows, nextCursor } = await pageOfSnapshots(db, {
+  const { summaries, nextCursor } = await pageOfSummaries<ReturnType<typeof toUserSnapshotSummary>>(db, {
     kind: 'user',
     visibleToOrganization: isSuperadmin(actor) ? undefined : actor.organizationId,
     filters: { ...scopeFilters[scope](actor), ...(q === undefined ? {} : { nameContains: q }) },
     ...page,
   })
-  return { snapshots: rows.map(toUserSnapshotSummary), nextCursor }
+  return { snapshots: summaries, nextCursor }
 }
 
 /** GET …/{id}: the summary, then every copy and reference, streamed (see snapshot-stream.ts). */
