@@ -1,13 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import openapiTS, { astToString } from 'openapi-typescript'
-import { buildApp } from '../src/app.ts'
-import { loadConfig } from '../src/config.ts'
-import { openDatabase } from '../src/db/connect.ts'
+import { openapiDocument } from './openapi-document.ts'
 
 /**
  * Generates src/client/openapi.ts (the types of every route) from the OpenAPI
- * document the service itself serves at /openapi.json. The app is built in this
- * process on an in-memory database; nothing listens and no migration runs.
+ * document the service itself serves at /openapi.json (scripts/openapi-document.ts).
  *
  *   npm run generate:client           write the file
  *   npm run generate:client -- --check  fail when the committed file differs (npm run check)
@@ -18,23 +15,8 @@ const header =
   '// change the route schemas and run the generator again (`npm run check` fails while they differ).\n\n'
 
 async function generate(): Promise<string> {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATA_DIR: 'memory://',
-    LOG_LEVEL: 'silent',
-    JWT_SECRET: 'client-generator-client-generator-client-generator',
-    ENCRYPTION_KEY: '0'.repeat(64),
-  })
-  const database = await openDatabase(config.database)
-  const app = await buildApp({ config, database })
-  try {
-    await app.ready()
-    const document = app.swagger() as Parameters<typeof openapiTS>[0]
-    return header + astToString(await openapiTS(document, { alphabetize: true }))
-  } finally {
-    await app.close()
-    await database.close()
-  }
+  const document = (await openapiDocument()) as unknown as Parameters<typeof openapiTS>[0]
+  return header + astToString(await openapiTS(document, { alphabetize: true }))
 }
 
 const generated = await generate()

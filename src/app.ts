@@ -109,10 +109,17 @@ export async function buildApp(options: AppOptions): Promise<App> {
     {
       schema: {
         tags: ['System'],
+        operationId: 'get_health',
+        security: [],
         summary: 'Liveness and readiness',
         description: 'Answers once the database is migrated and reachable.',
         response: {
-          200: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] },
+          200: {
+            type: 'object',
+            description: 'The service is up and its database answers',
+            properties: { status: { type: 'string', enum: ['ok'] } },
+            required: ['status'],
+          },
           500: errorResponses()[500],
         },
       },

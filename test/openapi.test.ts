@@ -6,10 +6,14 @@ import { useTestApp } from './helpers/app.ts'
 type Operation = {
   tags?: string[]
   summary?: string
+  operationId?: string
   security?: Record<string, string[]>[]
   parameters?: { in: string; name: string }[]
   requestBody?: unknown
-  responses: Record<string, { description?: string; content?: Record<string, { schema?: { $ref?: string } }> }>
+  responses: Record<
+    string,
+    { description?: string; content?: Record<string, { schema?: { $ref?: string }; example?: unknown }> }
+  >
 }
 type Document = {
   openapi: string
@@ -50,9 +54,11 @@ describe('OpenAPI document', () => {
       const operation = document.paths[openApiPath(route.url)]?.[route.method.toLowerCase()]
       assert.ok(operation, `${route.method} ${route.url} is missing from /openapi.json`)
       const name = `${route.method} ${route.url}`
-      if (route.auth === 'public') assert.equal(operation.security, undefined, name)
+      // A public route says so with an empty list (no document-wide default can be read as applying to it).
+      if (route.auth === 'public') assert.deepEqual(operation.security, [], name)
       else assert.deepEqual(operation.security, [{ bearerAuth: [] }], name)
     }
+    assert.deepEqual(document.paths['/health']?.get?.security, [], '/health needs no token')
     const documented = operations().filter(({ path }) => path.startsWith('/api'))
     assert.equal(documented.length, catalog.length, 'no undocumented extras and no duplicates')
   })
@@ -80,6 +86,64 @@ describe('OpenAPI document', () => {
         assert.equal(response.content?.['application/json']?.schema?.$ref, '#/components/schemas/ErrorResponse', `${name} ${status}`)
       }
     }
+  })
+
+  it('names every operation (unique operationId) and describes every response in words', () => {
+    const ids = operations().map(({ path, method, operation }) => {
+      assert.match(operation.operationId ?? '', /^[a-z]+(_[a-z]+)+$/, `${method.toUpperCase()} ${path} has no operationId`)
+      for (const [status, response] of Object.entries(operation.responses)) {
+        assert.ok(response.description, `${method.toUpperCase()} ${path} ${status}`)
+        assert.notEqual(response.description, 'Default Response', `${method.toUpperCase()} ${path} ${status} is not described`)
+      }
+      return operation.operationId
+    })
+    assert.equal(new Set(ids).size, ids.length, 'operationIds are unique')
+  })
+
+  it('names the snapshot schemas as components, so generated clients get named types, with the seeds\u2019 examples', () => {
+    const named = [
+      'CreateSnapshotRequest',
+      'UserSnapshotSummary',
+      'UserSnapshotDetail',
+      'UserSnapshotListResponse',
+      'CreateUserSnapshotResponse',
+      'AssignUserSnapshotRequest',
+      'AssignUserSnapshotResponse',
+      'ApplyRefsResponse',
+      'ApplyUserSnapshotNewUser',
+      'ApplyUserSnapshotRequest',
+      'ApplyUserSnapshotResponse',
+      'DryRunUserSnapshotResponse',
+      'ApplyPlan',
+      'OrgSnapshotSummary',
+      'OrgSnapshotDetail',
+      'OrgSnapshotListResponse',
+      'CreateOrgSnapshotResponse',
+      'ApplyOrgSnapshotFirstUser',
+      'ApplyOrgSnapshotRequest',
+      'ApplyOrgSnapshotResponse',
+      'DryRunOrgSnapshotResponse',
+    ]
+    for (const name of named) assert.ok(document.components.schemas[name], `${name} is not a component`)
+    const apply = document.paths['/api/user-snapshots/{id}/apply']!.post!
+    const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
+    assert.deepEqual((apply.requestBody as any).content['application/json'].schema, ref('ApplyUserSnapshotRequest'))
+    assert.deepEqual(apply.responses['201']!.content!['application/json']!.schema, ref('ApplyUserSnapshotResponse'))
+    assert.deepEqual(apply.responses['200']!.content!['application/json']!.schema, ref('DryRunUserSnapshotResponse'))
+    const orgApply = document.paths['/api/org-snapshots/{id}/apply']!.post!
+    assert.deepEqual((orgApply.requestBody as any).content['application/json'].schema, ref('ApplyOrgSnapshotRequest'))
+    assert.deepEqual(
+      (document.components.schemas.UserSnapshotListResponse as any).properties.snapshots.items,
+      ref('UserSnapshotSummary'),
+    )
+    // The seed pages' examples (seeds 000-004), completed where our schema requires more.
+    const example = (name: string) => (document.components.schemas[name] as { example?: any }).example
+    assert.equal(example('ApplyUserSnapshotNewUser').email, 'casey@acme.example')
+    assert.equal(example('ApplyUserSnapshotRequest').pipelineMapping['Move to Contacted on first reply'].Contacted, 'Reached Out')
+    assert.equal(example('ApplyOrgSnapshotRequest').orgName, 'NewOrg Holdings')
+    assert.equal(example('ApplyOrgSnapshotResponse').result.organizationName, 'NewOrg Holdings')
+    assert.equal(example('UserSnapshotSummary').name, 'Top performer baseline 2026-05')
+    assert.deepEqual(example('AssignUserSnapshotRequest').assignedOrgIds, ['64ee9a8b1e7f2a0011223344', '64ee9a8b1e7f2a0011223345'])
   })
 
   it('describes the error shape once, as a component', () => {

@@ -10,215 +10,13 @@ export interface paths {
             cookie?: never;
         };
         /** List the organization’s AI agents */
-        get: {
-            parameters: {
-                query?: {
-                    /**
-                     * @description SUPERADMIN only: list another organization’s agents
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    organizationId?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            agents: components["schemas"]["Agent"][];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["get_agents"];
         put?: never;
         /**
          * Create an AI agent
          * @description The name must be unique within the organization (409). promptId, when given, must name a prompt of the agent’s organization: a prompt that does not exist or belongs to another organization is 422 (a body reference that cannot be resolved, not a missing resource). Deleting the prompt later clears the agent’s promptId.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @default  */
-                        description?: string;
-                        /** @description Unique within the organization (409) */
-                        name: string;
-                        /**
-                         * @description SUPERADMIN only: the organization to create it in (default: the caller’s)
-                         * @example 665f1a0c0e0a4b001a2c9f80
-                         */
-                        organizationId?: string;
-                        /**
-                         * @description A prompt of the agent’s organization (any owner); another id is 422
-                         * @example 665f1a0c0e0a4b001a2c9f80
-                         */
-                        promptId?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            agent: components["schemas"]["Agent"];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Conflict with existing data (a unique name, email or phone is taken) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The request body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Well-formed, but cannot be carried out on this data */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["post_agent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -239,88 +37,7 @@ export interface paths {
          * Delete an AI agent
          * @description Automations that name the agent in actions.agentId keep the id; snapshots resolve agents when applied.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description A 24-hex identifier
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            message: string;
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        delete: operations["delete_agent"];
         options?: never;
         head?: never;
         patch?: never;
@@ -339,122 +56,7 @@ export interface paths {
          * Sign in
          * @description Returns a JWT for the Authorization: Bearer header. Wrong email or password: 401 (the same answer for both). A disabled account: 403. Repeated failures from one address: 429 with Retry-After.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * Format: email
-                         * @description Email address
-                         */
-                        email: string;
-                        password: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description JWT (HS256); expires after JWT_TTL */
-                            token: string;
-                            user: {
-                                /**
-                                 * @description Access role
-                                 * @enum {string}
-                                 */
-                                accessRole: "SUPERADMIN" | "ADMIN" | "DEPARTMENT_HEAD" | "SALES_REP";
-                                email: string;
-                                fullName: string;
-                                /**
-                                 * @description A 24-hex identifier
-                                 * @example 665f1a0c0e0a4b001a2c9f80
-                                 */
-                                id: string;
-                                /**
-                                 * @description A 24-hex identifier
-                                 * @example 665f1a0c0e0a4b001a2c9f80
-                                 */
-                                organizationId: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The request body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["post_login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -472,92 +74,7 @@ export interface paths {
          * Check a token
          * @description 200 while the token is valid and its user may still sign in; 401 otherwise.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            message: string;
-                            user: {
-                                /**
-                                 * @description Access role
-                                 * @enum {string}
-                                 */
-                                accessRole: "SUPERADMIN" | "ADMIN" | "DEPARTMENT_HEAD" | "SALES_REP";
-                                email: string;
-                                fullName: string;
-                                /**
-                                 * @description A 24-hex identifier
-                                 * @example 665f1a0c0e0a4b001a2c9f80
-                                 */
-                                id: string;
-                                /**
-                                 * @description A 24-hex identifier
-                                 * @example 665f1a0c0e0a4b001a2c9f80
-                                 */
-                                organizationId: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["get_verify_token"];
         put?: never;
         post?: never;
         delete?: never;
@@ -577,247 +94,13 @@ export interface paths {
          * List the caller’s automations
          * @description The caller’s own automations, oldest first. With userId, an ADMIN lists those of a user of their organization and a SUPERADMIN those of any user (a user they cannot see is 404; other roles get 403).
          */
-        get: {
-            parameters: {
-                query?: {
-                    /**
-                     * @description ADMIN (own organization) or SUPERADMIN: list this user’s items instead of the caller’s
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    userId?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            automations: components["schemas"]["Automation"][];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["get_automations"];
         put?: never;
         /**
          * Create an automation owned by the caller
          * @description The name must be unique among the caller’s automations (409). Stage names in sourceStatuses and actions.targetStage are not checked against pipelines: stages may be renamed later, and snapshots resolve them when applied. actions.agentId is checked for its format only.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Action payload; keys beyond these are kept as given */
-                        actions?: {
-                            /**
-                             * @description AI agent that handles the conversation (format checked only)
-                             * @example 665f1a0c0e0a4b001a2c9f80
-                             */
-                            agentId?: string;
-                            sendToWebhook?: boolean;
-                            /** @description A pipeline stage, by name */
-                            targetStage?: string;
-                            /** @enum {string} */
-                            webhookMethod?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-                            webhookPayload?: {
-                                [key: string]: unknown;
-                            };
-                            /** Format: uri */
-                            webhookUrl?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                        conditions?: {
-                            /** @description e.g. channelType */
-                            field: string;
-                            /**
-                             * @description How it joins the next condition
-                             * @enum {string}
-                             */
-                            logicalOperator?: "AND" | "OR";
-                            /** @description e.g. equals, contains */
-                            operator: string;
-                            /** @description e.g. conversation, contact */
-                            source: string;
-                            /** @description String, number, boolean, null, or a list of scalars */
-                            value: (string | null) | number | boolean | (string | number | boolean)[];
-                        }[];
-                        /** @default  */
-                        description?: string;
-                        /**
-                         * @description The owner’s on/off preference
-                         * @default true
-                         */
-                        enabled?: boolean;
-                        /** @description e.g. message.received */
-                        event: string;
-                        /** @description Cap on transitions per record; null for none */
-                        maxTransitions?: number | null;
-                        /** @description Unique among the owner’s items of this kind (409 otherwise) */
-                        name: string;
-                        /** @description Runs only for records in these pipeline stages (by name) */
-                        sourceStatuses?: string[];
-                        /**
-                         * @default outbound
-                         * @enum {string}
-                         */
-                        triggerType?: "inbound" | "outbound" | "all";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            automation: components["schemas"]["Automation"];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Conflict with existing data (a unique name, email or phone is taken) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The request body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["post_automation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -835,342 +118,18 @@ export interface paths {
          * Get an automation
          * @description Readable by its owner, an ADMIN of its organization and any SUPERADMIN; 404 for anyone else.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description A 24-hex identifier
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            automation: components["schemas"]["Automation"];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["get_automation"];
         /**
          * Update an automation
          * @description Only the fields given change. Only the owner may change it: an ADMIN of its organization or a SUPERADMIN gets 403, anyone else 404.
          */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description A 24-hex identifier
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            /** @description Only the fields given change; arrays and actions are replaced whole */
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description Action payload; keys beyond these are kept as given */
-                        actions?: {
-                            /**
-                             * @description AI agent that handles the conversation (format checked only)
-                             * @example 665f1a0c0e0a4b001a2c9f80
-                             */
-                            agentId?: string;
-                            sendToWebhook?: boolean;
-                            /** @description A pipeline stage, by name */
-                            targetStage?: string;
-                            /** @enum {string} */
-                            webhookMethod?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-                            webhookPayload?: {
-                                [key: string]: unknown;
-                            };
-                            /** Format: uri */
-                            webhookUrl?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                        conditions?: {
-                            /** @description e.g. channelType */
-                            field: string;
-                            /**
-                             * @description How it joins the next condition
-                             * @enum {string}
-                             */
-                            logicalOperator?: "AND" | "OR";
-                            /** @description e.g. equals, contains */
-                            operator: string;
-                            /** @description e.g. conversation, contact */
-                            source: string;
-                            /** @description String, number, boolean, null, or a list of scalars */
-                            value: (string | null) | number | boolean | (string | number | boolean)[];
-                        }[];
-                        description?: string;
-                        /** @description The owner’s on/off preference */
-                        enabled?: boolean;
-                        /** @description e.g. message.received */
-                        event?: string;
-                        /** @description Cap on transitions per record; null for none */
-                        maxTransitions?: number | null;
-                        /** @description Unique among the owner’s items of this kind (409 otherwise) */
-                        name?: string;
-                        /** @description Runs only for records in these pipeline stages (by name) */
-                        sourceStatuses?: string[];
-                        /** @enum {string} */
-                        triggerType?: "inbound" | "outbound" | "all";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            automation: components["schemas"]["Automation"];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Conflict with existing data (a unique name, email or phone is taken) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The request body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        put: operations["put_automation"];
         post?: never;
         /**
          * Delete an automation
          * @description Only the owner may change it: an ADMIN of its organization or a SUPERADMIN gets 403, anyone else 404.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description A 24-hex identifier
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            message: string;
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        delete: operations["delete_automation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1193,113 +152,7 @@ export interface paths {
          * Enable or disable an automation for its owner
          * @description enabled is the owner’s own preference. Only the owner may change it: an ADMIN of its organization or a SUPERADMIN gets 403, anyone else 404.
          */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description A 24-hex identifier
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        enabled: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            automation: components["schemas"]["Automation"];
-                            message: string;
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The request body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        patch: operations["patch_automation_preference"];
         trace?: never;
     };
     "/api/jobs": {
@@ -1478,245 +331,13 @@ export interface paths {
             cookie?: never;
         };
         /** List organizations */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            organizations: {
-                                /**
-                                 * @description Organization id
-                                 * @example 665f1a0c0e0a4b001a2c9f80
-                                 */
-                                _id: string;
-                                address: string;
-                                /**
-                                 * Format: date-time
-                                 * @description ISO-8601 timestamp
-                                 */
-                                createdAt: string;
-                                name: string;
-                                phoneNumber: string;
-                                /**
-                                 * Format: date-time
-                                 * @description ISO-8601 timestamp
-                                 */
-                                updatedAt: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["get_organizations"];
         put?: never;
         /**
          * Create an organization and its first ADMIN
          * @description Name (case-insensitive) and phone must be unique (409). Credentials are optional; each value must be unused by other organizations (409). No pipeline is seeded.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        address: string;
-                        /** @description The organization’s first ADMIN */
-                        adminDetails: {
-                            /** @description Job title */
-                            designation?: string;
-                            /**
-                             * Format: email
-                             * @description Login email, unique across the platform (case-insensitive)
-                             */
-                            email: string;
-                            /** @description Display name */
-                            fullName: string;
-                            /** @description At least 8 characters */
-                            password: string;
-                            /**
-                             * @description Optional E.164-style phone (must start with +1 or +91 followed by 10 digits).
-                             * @example +14155550177
-                             */
-                            phoneNumber?: string;
-                        };
-                        /** @description Secret values, encrypted at rest and never returned; each must be unused by any other organization */
-                        creds?: {
-                            anthropicApiKey?: string;
-                            sinchApiToken?: string;
-                            sinchMmsApiKey?: string;
-                            sinchMmsServiceId?: string;
-                            sinchServicePlanId?: string;
-                            twilioAccountSid?: string;
-                            twilioAuthToken?: string;
-                        };
-                        /** @description Unique (case-insensitive) */
-                        name: string;
-                        /**
-                         * @description Organization phone: +1 or +91 followed by 10 digits; unique
-                         * @example +14155550177
-                         */
-                        phoneNumber: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                /**
-                                 * @description A 24-hex identifier
-                                 * @example 665f1a0c0e0a4b001a2c9f80
-                                 */
-                                adminUserId: string;
-                                /**
-                                 * @description A 24-hex identifier
-                                 * @example 665f1a0c0e0a4b001a2c9f80
-                                 */
-                                organizationId: string;
-                            };
-                            message: string;
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Conflict with existing data (a unique name, email or phone is taken) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The request body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["post_organization"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1734,117 +355,7 @@ export interface paths {
          * Get an organization
          * @description Credentials are masked: only whether each one is set.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description A 24-hex identifier
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            organization: {
-                                /**
-                                 * @description Organization id
-                                 * @example 665f1a0c0e0a4b001a2c9f80
-                                 */
-                                _id: string;
-                                address: string;
-                                /**
-                                 * Format: date-time
-                                 * @description ISO-8601 timestamp
-                                 */
-                                createdAt: string;
-                                /** @description true where a value is set; values are never returned */
-                                credentials: {
-                                    anthropicApiKey: boolean;
-                                    sinchApiToken: boolean;
-                                    sinchMmsApiKey: boolean;
-                                    sinchMmsServiceId: boolean;
-                                    sinchServicePlanId: boolean;
-                                    twilioAccountSid: boolean;
-                                    twilioAuthToken: boolean;
-                                };
-                                name: string;
-                                phoneNumber: string;
-                                /**
-                                 * Format: date-time
-                                 * @description ISO-8601 timestamp
-                                 */
-                                updatedAt: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["get_organization"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1865,138 +376,7 @@ export interface paths {
          * Set or remove an organization’s credentials
          * @description Values are encrypted at rest and never returned. A value used by another organization is 409.
          */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description A 24-hex identifier
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            /** @description A string sets the credential, null removes it, an absent field leaves it unchanged */
-            requestBody: {
-                content: {
-                    "application/json": {
-                        anthropicApiKey?: string | null;
-                        sinchApiToken?: string | null;
-                        sinchMmsApiKey?: string | null;
-                        sinchMmsServiceId?: string | null;
-                        sinchServicePlanId?: string | null;
-                        twilioAccountSid?: string | null;
-                        twilioAuthToken?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description true where a value is set; values are never returned */
-                            credentials: {
-                                anthropicApiKey: boolean;
-                                sinchApiToken: boolean;
-                                sinchMmsApiKey: boolean;
-                                sinchMmsServiceId: boolean;
-                                sinchServicePlanId: boolean;
-                                twilioAccountSid: boolean;
-                                twilioAuthToken: boolean;
-                            };
-                            message: string;
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Conflict with existing data (a unique name, email or phone is taken) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The request body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        put: operations["put_organization_credentials"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2015,277 +395,9 @@ export interface paths {
          * Get the dynamic-property sections of an organization
          * @description ADMIN: own organization; SUPERADMIN: any. A type without a document has no sections.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Contact, Application, Conversation or a custom type */
-                    type?: string;
-                };
-                header?: never;
-                path: {
-                    /**
-                     * @description Organization id
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            sections: {
-                                /** @default false */
-                                isHidden: boolean;
-                                name: string;
-                                /**
-                                 * @description Keyed by property key: a letter or _, then letters, digits or _ (at most 64 characters)
-                                 * @default {}
-                                 */
-                                properties: {
-                                    [key: string]: {
-                                        /** @description e.g. string, number, date, boolean */
-                                        dataType: string;
-                                        /** @default false */
-                                        isHidden: boolean;
-                                        name: string;
-                                    };
-                                };
-                            }[];
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["get_organization_sections"];
         /** Replace the dynamic-property sections of an organization for one type */
-        put: {
-            parameters: {
-                query?: {
-                    /** @description Contact, Application, Conversation or a custom type */
-                    type?: string;
-                };
-                header?: never;
-                path: {
-                    /**
-                     * @description Organization id
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    orgId: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        sections: {
-                            /** @default false */
-                            isHidden?: boolean;
-                            name: string;
-                            /**
-                             * @description Keyed by property key: a letter or _, then letters, digits or _ (at most 64 characters)
-                             * @default {}
-                             */
-                            properties?: {
-                                [key: string]: {
-                                    /** @description e.g. string, number, date, boolean */
-                                    dataType: string;
-                                    /** @default false */
-                                    isHidden?: boolean;
-                                    name: string;
-                                };
-                            };
-                        }[];
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            message: string;
-                            organization: {
-                                /**
-                                 * @description A 24-hex identifier
-                                 * @example 665f1a0c0e0a4b001a2c9f80
-                                 */
-                                _id: string;
-                                /**
-                                 * Format: date-time
-                                 * @description ISO-8601 timestamp
-                                 */
-                                createdAt: string;
-                                /**
-                                 * @description A 24-hex identifier
-                                 * @example 665f1a0c0e0a4b001a2c9f80
-                                 */
-                                organizationId: string;
-                                sections: {
-                                    /** @default false */
-                                    isHidden: boolean;
-                                    name: string;
-                                    /**
-                                     * @description Keyed by property key: a letter or _, then letters, digits or _ (at most 64 characters)
-                                     * @default {}
-                                     */
-                                    properties: {
-                                        [key: string]: {
-                                            /** @description e.g. string, number, date, boolean */
-                                            dataType: string;
-                                            /** @default false */
-                                            isHidden: boolean;
-                                            name: string;
-                                        };
-                                    };
-                                }[];
-                                type: string;
-                                /**
-                                 * Format: date-time
-                                 * @description ISO-8601 timestamp
-                                 */
-                                updatedAt: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The request body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        put: operations["put_organization_sections"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2304,224 +416,13 @@ export interface paths {
          * List the organization’s pipelines with their stages
          * @description Every pipeline of the caller’s organization, oldest first; `type` filters by kind.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /**
-                     * @description SUPERADMIN only: list another organization’s pipelines
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    organizationId?: string;
-                    /** @description What the pipeline tracks: Contact or Application */
-                    type?: "Contact" | "Application";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            pipelines: components["schemas"]["Pipeline"][];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["get_pipelines"];
         put?: never;
         /**
          * Create a pipeline
          * @description Stage names must be unique within the pipeline (400 naming the duplicates). A stage’s position defaults to its index, its colour to #6B7280. isDefault: true unsets the previous default pipeline of the same type. Pipeline names need not be unique.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        description?: string | null;
-                        /** @default true */
-                        isActive?: boolean;
-                        /**
-                         * @description true makes it the default of its type, unsetting the previous one
-                         * @default false
-                         */
-                        isDefault?: boolean;
-                        name: string;
-                        /**
-                         * @description SUPERADMIN only: the organization to create it in (default: the caller’s)
-                         * @example 665f1a0c0e0a4b001a2c9f80
-                         */
-                        organizationId?: string;
-                        /** @default [] */
-                        stages?: {
-                            /** @description Hex colour #RRGGBB; a new stage defaults to #6B7280, a kept one keeps its colour */
-                            color?: string;
-                            /** @description A new stage defaults to true, a kept one keeps its flag */
-                            isActive?: boolean;
-                            /** @description Unique within the pipeline (400 otherwise); automations refer to stages by this name */
-                            name: string;
-                            /** @description Sort order; defaults to the index in the array */
-                            position?: number;
-                        }[];
-                        /**
-                         * @description What the pipeline tracks: Contact or Application
-                         * @enum {string}
-                         */
-                        type: "Contact" | "Application";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            pipeline: components["schemas"]["Pipeline"];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Conflict with existing data (a unique name, email or phone is taken) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The request body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["post_pipeline"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2540,230 +441,10 @@ export interface paths {
          * Update a pipeline and replace its stages
          * @description Only the fields given change. `stages`, when given, replaces the list (see the field). Renaming a stage does not rewrite automations that name it; snapshots resolve stage names when applied.
          */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description A 24-hex identifier
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        description?: string | null;
-                        isActive?: boolean;
-                        /** @description true makes it the default of its type, unsetting the previous one */
-                        isDefault?: boolean;
-                        name?: string;
-                        /** @description Replaces the stage list: a stage with the _id of one of this pipeline’s stages updates it and keeps its id (and its colour and isActive when left out), one without _id is new, stages left out are deleted. An _id of no stage of this pipeline is 400. Positions default to the array index. */
-                        stages?: {
-                            /**
-                             * @description A stage of this pipeline to keep (and update); omit for a new stage
-                             * @example 665f1a0c0e0a4b001a2c9f80
-                             */
-                            _id?: string;
-                            /** @description Hex colour #RRGGBB; a new stage defaults to #6B7280, a kept one keeps its colour */
-                            color?: string;
-                            /** @description A new stage defaults to true, a kept one keeps its flag */
-                            isActive?: boolean;
-                            /** @description Unique within the pipeline (400 otherwise); automations refer to stages by this name */
-                            name: string;
-                            /** @description Sort order; defaults to the index in the array */
-                            position?: number;
-                        }[];
-                        /**
-                         * @description What the pipeline tracks: Contact or Application
-                         * @enum {string}
-                         */
-                        type?: "Contact" | "Application";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            pipeline: components["schemas"]["Pipeline"];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Conflict with existing data (a unique name, email or phone is taken) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The request body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        put: operations["put_pipeline"];
         post?: never;
         /** Delete a pipeline and its stages */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description A 24-hex identifier
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            message: string;
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        delete: operations["delete_pipeline"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2782,127 +463,7 @@ export interface paths {
          * Create a prompt owned by the caller
          * @description The name must be unique among the caller’s prompts (409). copiedFrom* are set only by snapshot applies.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        description?: string | null;
-                        /**
-                         * @description Hides the prompt text from everyone but its owner and ADMIN/SUPERADMIN
-                         * @default false
-                         */
-                        isHidden?: boolean;
-                        /** @description Unique among the owner’s items of this kind (409 otherwise) */
-                        name: string;
-                        /** @description The prompt body */
-                        prompt: string;
-                        /** @description Delay in seconds before the AI replies */
-                        responseTime?: number | null;
-                        /** @description Sampling temperature, 0 to 2 */
-                        temperature?: number | null;
-                        /** @description Tool settings by tool name */
-                        toolConfigs?: {
-                            [key: string]: unknown;
-                        };
-                        /** @description Tool definitions */
-                        tools?: {
-                            [key: string]: unknown;
-                        }[];
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            prompt: components["schemas"]["Prompt"];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Conflict with existing data (a unique name, email or phone is taken) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The request body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["post_prompt"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2920,313 +481,18 @@ export interface paths {
          * Get a prompt
          * @description Readable by its owner, the users it is granted to (mapped: true), an ADMIN of its organization and any SUPERADMIN; 404 for anyone else.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description A 24-hex identifier
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            prompt: components["schemas"]["Prompt"];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["get_prompt"];
         /**
          * Update a prompt
          * @description Only the fields given change. Only the owner may change it: a user it is granted to, an ADMIN of its organization or a SUPERADMIN gets 403, anyone else 404.
          */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description A 24-hex identifier
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            /** @description Only the fields given change */
-            requestBody: {
-                content: {
-                    "application/json": {
-                        description?: string | null;
-                        /** @description Hides the prompt text from everyone but its owner and ADMIN/SUPERADMIN */
-                        isHidden?: boolean;
-                        /** @description Unique among the owner’s items of this kind (409 otherwise) */
-                        name?: string;
-                        /** @description The prompt body */
-                        prompt?: string;
-                        /** @description Delay in seconds before the AI replies */
-                        responseTime?: number | null;
-                        /** @description Sampling temperature, 0 to 2 */
-                        temperature?: number | null;
-                        /** @description Tool settings by tool name */
-                        toolConfigs?: {
-                            [key: string]: unknown;
-                        };
-                        /** @description Tool definitions */
-                        tools?: {
-                            [key: string]: unknown;
-                        }[];
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            prompt: components["schemas"]["Prompt"];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Conflict with existing data (a unique name, email or phone is taken) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The request body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        put: operations["put_prompt"];
         post?: never;
         /**
          * Delete a prompt
          * @description Its grants go with it. Only the owner may change it: a user it is granted to, an ADMIN of its organization or a SUPERADMIN gets 403, anyone else 404.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description A 24-hex identifier
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            message: string;
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        delete: operations["delete_prompt"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3243,88 +509,7 @@ export interface paths {
          * List the caller’s prompts, owned and granted
          * @description The caller’s own prompts (mapped: false), then the prompts granted to them by a same-organization snapshot apply (mapped: true). With userId, an ADMIN lists a user of their organization and a SUPERADMIN any user (a user they cannot see is 404; other roles get 403). A hidden prompt’s text is null unless the caller owns it or is ADMIN/SUPERADMIN.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /**
-                     * @description ADMIN (own organization) or SUPERADMIN: list this user’s items instead of the caller’s
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    userId?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            prompts: components["schemas"]["Prompt"][];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["get_prompts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3346,116 +531,7 @@ export interface paths {
          * Create a template owned by the caller
          * @description The name must be unique among the caller’s templates (409).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description e.g. introduction */
-                        category?: string | null;
-                        /** @description Unique among the owner’s items of this kind (409 otherwise) */
-                        name: string;
-                        /** @description Body with {{variable}} placeholders, e.g. "Hi {{firstName}}" */
-                        template: string;
-                        /**
-                         * @description sms, campaign, script or automation
-                         * @enum {string}
-                         */
-                        type: "sms" | "campaign" | "script" | "automation";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            template: components["schemas"]["Template"];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Conflict with existing data (a unique name, email or phone is taken) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The request body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["post_template"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3473,305 +549,18 @@ export interface paths {
          * Get a template
          * @description Readable by its owner, an ADMIN of its organization and any SUPERADMIN; 404 for anyone else.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description A 24-hex identifier
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            template: components["schemas"]["Template"];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["get_template"];
         /**
          * Update a template
          * @description Only the fields given change. Only the owner may change it: an ADMIN of its organization or a SUPERADMIN gets 403, anyone else 404.
          */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description A 24-hex identifier
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            /** @description Only the fields given change */
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description e.g. introduction */
-                        category?: string | null;
-                        /** @description Unique among the owner’s items of this kind (409 otherwise) */
-                        name?: string;
-                        /** @description Body with {{variable}} placeholders, e.g. "Hi {{firstName}}" */
-                        template?: string;
-                        /**
-                         * @description sms, campaign, script or automation
-                         * @enum {string}
-                         */
-                        type?: "sms" | "campaign" | "script" | "automation";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            template: components["schemas"]["Template"];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Conflict with existing data (a unique name, email or phone is taken) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The request body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        put: operations["put_template"];
         post?: never;
         /**
          * Delete a template
          * @description Only the owner may change it: an ADMIN of its organization or a SUPERADMIN gets 403, anyone else 404.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description A 24-hex identifier
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            message: string;
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        delete: operations["delete_template"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3790,147 +579,7 @@ export interface paths {
          * Create a user
          * @description ADMIN: creates a user in their own organization with any role below SUPERADMIN (asking for SUPERADMIN is 403). SUPERADMIN: any role, in their organization or the one named by organizationId.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * @description Access role
-                         * @enum {string}
-                         */
-                        accessRole: "SUPERADMIN" | "ADMIN" | "DEPARTMENT_HEAD" | "SALES_REP";
-                        /**
-                         * @description Department the user belongs to
-                         * @example 665f1a0c0e0a4b001a2c9f80
-                         */
-                        departmentId?: string;
-                        /** @description Job title */
-                        designation?: string;
-                        /**
-                         * Format: email
-                         * @description Login email, unique across the platform (case-insensitive)
-                         */
-                        email: string;
-                        /** @description Display name */
-                        fullName: string;
-                        /** @default false */
-                        loginDisabled?: boolean;
-                        /**
-                         * @description SUPERADMIN only: the organization to create the user in (default: the caller’s)
-                         * @example 665f1a0c0e0a4b001a2c9f80
-                         */
-                        organizationId?: string;
-                        /** @description At least 8 characters */
-                        password: string;
-                        /**
-                         * @description Optional E.164-style phone (must start with +1 or +91 followed by 10 digits).
-                         * @example +14155550177
-                         */
-                        phoneNumber?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            user: components["schemas"]["User"];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Conflict with existing data (a unique name, email or phone is taken) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The request body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        post: operations["post_user"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4099,237 +748,14 @@ export interface paths {
          * Delete a user of the caller’s organization
          * @description Also deletes the automations, prompts and templates they own.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description A 24-hex identifier
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            message: string;
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Well-formed, but cannot be carried out on this data */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        delete: operations["delete_user"];
         options?: never;
         head?: never;
         /**
          * Update a user of the caller’s organization
          * @description Change profile fields, role (below SUPERADMIN) or loginDisabled. Disabling a user revokes their tokens.
          */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /**
-                     * @description A 24-hex identifier
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /**
-                         * @description Role of the user: ADMIN, DEPARTMENT_HEAD or SALES_REP
-                         * @enum {string}
-                         */
-                        accessRole?: "ADMIN" | "DEPARTMENT_HEAD" | "SALES_REP";
-                        /**
-                         * @description A 24-hex identifier
-                         * @example 665f1a0c0e0a4b001a2c9f80
-                         */
-                        departmentId?: string | null;
-                        /** @description Job title */
-                        designation?: string | null;
-                        /** @description Display name */
-                        fullName?: string;
-                        loginDisabled?: boolean;
-                        /**
-                         * @description Phone: +1 or +91 followed by 10 digits
-                         * @example +14155550177
-                         */
-                        phoneNumber?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            user: components["schemas"]["User"];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Request body too large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The request body is not JSON */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Well-formed, but cannot be carried out on this data */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        patch: operations["patch_user"];
         trace?: never;
     };
     "/api/user/list": {
@@ -4340,79 +766,7 @@ export interface paths {
             cookie?: never;
         };
         /** List the users of the caller’s organization */
-        get: {
-            parameters: {
-                query?: {
-                    /**
-                     * @description SUPERADMIN only: list another organization’s users
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    organizationId?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            users: components["schemas"]["User"][];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["get_users"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4429,82 +783,7 @@ export interface paths {
             cookie?: never;
         };
         /** The caller’s own profile */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            user: components["schemas"]["User"];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["get_user_profile"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4524,90 +803,7 @@ export interface paths {
          * List the caller’s templates
          * @description The caller’s own templates, oldest first; type filters. With userId, an ADMIN lists those of a user of their organization and a SUPERADMIN those of any user (a user they cannot see is 404; other roles get 403).
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description sms, campaign, script or automation */
-                    type?: "sms" | "campaign" | "script" | "automation";
-                    /**
-                     * @description ADMIN (own organization) or SUPERADMIN: list this user’s items instead of the caller’s
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    userId?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            templates: components["schemas"]["Template"][];
-                        };
-                    };
-                };
-                /** @description Validation error: the request does not match the schema (field paths in details) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Missing, invalid or expired token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description The caller role may not do this */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Not found, or not visible to the caller */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["get_templates"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4627,47 +823,7 @@ export interface paths {
          * Liveness and readiness
          * @description Answers once the database is migrated and reachable.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            status: "ok";
-                        };
-                    };
-                };
-                /** @description Too many failed attempts; retry later */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-                /** @description Unexpected failure; every change was rolled back */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorResponse"];
-                    };
-                };
-            };
-        };
+        get: operations["get_health"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4709,6 +865,433 @@ export interface components {
              */
             updatedAt: string;
         };
+        /**
+         * @description Created as ADMIN of the new organization
+         * @example {
+         *       "email": "admin@neworg.example",
+         *       "password": "TempPass!2026",
+         *       "fullName": "Morgan Admin",
+         *       "phoneNumber": "+14155550111",
+         *       "designation": "Operations Lead"
+         *     }
+         */
+        ApplyOrgSnapshotFirstUser: {
+            /** @description Job title */
+            designation?: string;
+            /**
+             * Format: email
+             * @description Login email, unique across the platform (case-insensitive)
+             */
+            email: string;
+            /** @description Display name */
+            fullName: string;
+            /** @description At least 8 characters */
+            password: string;
+            /**
+             * @description Optional E.164-style phone (must start with +1 or +91 followed by 10 digits).
+             * @example +14155550177
+             */
+            phoneNumber?: string;
+        };
+        /**
+         * @example {
+         *       "orgName": "NewOrg Holdings",
+         *       "orgPhone": "+14155550100",
+         *       "orgAddress": "100 King St W, Toronto, ON",
+         *       "firstUser": {
+         *         "email": "admin@neworg.example",
+         *         "password": "TempPass!2026",
+         *         "fullName": "Morgan Admin",
+         *         "designation": "Operations Lead"
+         *       }
+         *     }
+         */
+        ApplyOrgSnapshotRequest: {
+            /** @description Secret values, encrypted at rest and never returned; each must be unused by any other organization */
+            credentials?: {
+                anthropicApiKey?: string;
+                sinchApiToken?: string;
+                sinchMmsApiKey?: string;
+                sinchMmsServiceId?: string;
+                sinchServicePlanId?: string;
+                twilioAccountSid?: string;
+                twilioAuthToken?: string;
+            };
+            firstUser?: components["schemas"]["ApplyOrgSnapshotFirstUser"];
+            orgAddress: string;
+            /** @description Unique (case-insensitive) */
+            orgName: string;
+            /**
+             * @description Organization phone (must start with +1 or +91 followed by 10 digits).
+             * @example +14155550177
+             */
+            orgPhone: string;
+        };
+        /**
+         * @description Snapshot applied: the new organization, its first user if any, and what was cloned
+         * @example {
+         *       "message": "Snapshot applied",
+         *       "result": {
+         *         "organizationId": "64ee9a8b1e7f2a0011223400",
+         *         "organizationName": "NewOrg Holdings",
+         *         "userId": "64ee9a8b1e7f2a0011223499",
+         *         "userEmail": "admin@neworg.example",
+         *         "cloned": {
+         *           "pipelines": 3,
+         *           "automations": 12,
+         *           "prompts": 20,
+         *           "templates": 30,
+         *           "stages": 14,
+         *           "agents": 2,
+         *           "dynamicProperties": 2
+         *         },
+         *         "credentials": {
+         *           "configured": [],
+         *           "missing": [
+         *             "anthropicApiKey"
+         *           ]
+         *         },
+         *         "warnings": []
+         *       }
+         *     }
+         */
+        ApplyOrgSnapshotResponse: {
+            message: string;
+            result: {
+                cloned: {
+                    agents: number;
+                    automations: number;
+                    dynamicProperties: number;
+                    pipelines: number;
+                    prompts: number;
+                    stages: number;
+                    templates: number;
+                } & {
+                    [key: string]: unknown;
+                };
+                credentials: {
+                    /** @description Credential names set on the new organization */
+                    configured: string[];
+                    /** @description Credential names the source organization had that the new organization still lacks */
+                    missing: string[];
+                } & {
+                    [key: string]: unknown;
+                };
+                organizationId: string;
+                organizationName: string;
+                userEmail: string | null;
+                userId: string | null;
+                /** @description Parts of the request the apply did not act on (the dry run’s plan lists the same) */
+                warnings: {
+                    /**
+                     * @description SELECTION_IGNORED: selectedPromptNames on an apply into another organization; MAPPING_UNUSED: a mapping entry that changes nothing (its automation has no such reference, or no automation is cloned)
+                     * @enum {string}
+                     */
+                    code: "SELECTION_IGNORED" | "MAPPING_UNUSED";
+                    message: string;
+                    /** @description JSON pointer to the part of the request body the warning is about */
+                    path: string;
+                }[];
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The plan an apply would execute */
+        ApplyPlan: {
+            items: {
+                /** @enum {string} */
+                action: "clone" | "skip" | "map";
+                /** @description automation, prompt, template, pipeline, agent, dynamicProperties */
+                kind: string;
+                name: string;
+            }[];
+            problems: {
+                details?: unknown;
+                error: string;
+                message: string;
+                /** @description The status the apply would answer (409 or 422) */
+                status: number;
+            }[];
+            references: {
+                automationName: string;
+                field: string;
+                from: string | null;
+                /** @enum {string} */
+                resolvedBy: "mapping" | "name" | "unresolved";
+                /** @description Where the reference will point */
+                to: (string | null) | {
+                    /** @description Name of the agent this apply creates (its id does not exist yet) */
+                    newAgent: string;
+                };
+            }[];
+            warnings: {
+                /**
+                 * @description SELECTION_IGNORED: selectedPromptNames on an apply into another organization; MAPPING_UNUSED: a mapping entry that changes nothing (its automation has no such reference, or no automation is cloned)
+                 * @enum {string}
+                 */
+                code: "SELECTION_IGNORED" | "MAPPING_UNUSED";
+                message: string;
+                /** @description JSON pointer to the part of the request body the warning is about */
+                path: string;
+            }[];
+            /** @description true: the apply succeeds on unchanged data */
+            wouldSucceed: boolean;
+        };
+        /** @description The snapshot’s references and what the target organization offers to map them to */
+        ApplyRefsResponse: {
+            agentRefs: ({
+                /** @description Agents only: the source agent’s name */
+                agentName?: string | null;
+                /** @description The automation holding the reference */
+                automationName: string;
+                /** @description sourceStatuses, targetStage or agentId */
+                field: string;
+                /** @description "root" for sourceStatuses, "actions" for actions.* */
+                fieldLocation: string;
+                /** @enum {string} */
+                refType: "pipelineStage" | "agent";
+                /** @description Stage name, or source agent id */
+                value: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            stageRefs: ({
+                /** @description Agents only: the source agent’s name */
+                agentName?: string | null;
+                /** @description The automation holding the reference */
+                automationName: string;
+                /** @description sourceStatuses, targetStage or agentId */
+                field: string;
+                /** @description "root" for sourceStatuses, "actions" for actions.* */
+                fieldLocation: string;
+                /** @enum {string} */
+                refType: "pipelineStage" | "agent";
+                /** @description Stage name, or source agent id */
+                value: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            targetAgents: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                _id: string;
+                description: string;
+                name: string;
+            }[];
+            targetPipelines: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                _id: string;
+                name: string;
+                stages: {
+                    color: string;
+                    name: string;
+                }[];
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @example {
+         *       "email": "casey@acme.example",
+         *       "password": "TempPass!2026",
+         *       "fullName": "Casey New",
+         *       "phoneNumber": "+14155550177",
+         *       "designation": "Account Executive",
+         *       "accessRole": "SALES_REP"
+         *     }
+         */
+        ApplyUserSnapshotNewUser: {
+            /**
+             * @description Role of the user: ADMIN, DEPARTMENT_HEAD or SALES_REP
+             * @enum {string}
+             */
+            accessRole: "ADMIN" | "DEPARTMENT_HEAD" | "SALES_REP";
+            /** @description Job title */
+            designation?: string;
+            /**
+             * Format: email
+             * @description Login email, unique across the platform (case-insensitive)
+             */
+            email: string;
+            /** @description Display name */
+            fullName: string;
+            /** @description At least 8 characters */
+            password: string;
+            /**
+             * @description Optional E.164-style phone (must start with +1 or +91 followed by 10 digits).
+             * @example +14155550177
+             */
+            phoneNumber?: string;
+        };
+        /**
+         * @example {
+         *       "pipelineMapping": {
+         *         "Move to Contacted on first reply": {
+         *           "Contacted": "Reached Out"
+         *         }
+         *       },
+         *       "agentMapping": {},
+         *       "applyAutomations": true,
+         *       "applyPrompts": true,
+         *       "applyTemplates": true,
+         *       "newUser": {
+         *         "email": "casey@acme.example",
+         *         "password": "TempPass!2026",
+         *         "fullName": "Casey New",
+         *         "accessRole": "SALES_REP"
+         *       }
+         *     }
+         */
+        ApplyUserSnapshotRequest: {
+            /** @description Per-automation map of source agent name/id → target agent _id. */
+            agentMapping?: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+            /** @default true */
+            applyAutomations: boolean;
+            /** @default true */
+            applyPrompts: boolean;
+            /** @default true */
+            applyTemplates: boolean;
+            newUser: components["schemas"]["ApplyUserSnapshotNewUser"];
+            /** @description Per-automation map of source pipeline stage value → target stage value. */
+            pipelineMapping?: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+            /** @description Same-org apply only: subset of snapshot prompt names to clone. */
+            selectedPromptNames?: string[];
+            /** @description Per-automation override for sourceStatuses array (mapped target stages). */
+            sourceStatusesMapping?: {
+                [key: string]: string[];
+            };
+        };
+        /**
+         * @description Snapshot applied: the new user and what was cloned, mapped and skipped
+         * @example {
+         *       "message": "Snapshot applied",
+         *       "result": {
+         *         "userId": "64ee9a8b1e7f2a001122339c",
+         *         "userEmail": "casey@acme.example",
+         *         "cloned": {
+         *           "automations": 5,
+         *           "prompts": 8,
+         *           "templates": 12
+         *         },
+         *         "mapped": {
+         *           "prompts": 0
+         *         },
+         *         "skipped": {
+         *           "automations": 0,
+         *           "templates": 0,
+         *           "prompts": 0
+         *         },
+         *         "warnings": []
+         *       }
+         *     }
+         */
+        ApplyUserSnapshotResponse: {
+            message: string;
+            result: {
+                cloned: {
+                    automations: number;
+                    prompts: number;
+                    templates: number;
+                } & {
+                    [key: string]: unknown;
+                };
+                mapped: {
+                    prompts: number;
+                } & {
+                    [key: string]: unknown;
+                };
+                skipped: {
+                    automations: number;
+                    prompts: number;
+                    templates: number;
+                } & {
+                    [key: string]: unknown;
+                };
+                userEmail: string;
+                userId: string;
+                /** @description Parts of the request the apply did not act on (the dry run’s plan lists the same) */
+                warnings: {
+                    /**
+                     * @description SELECTION_IGNORED: selectedPromptNames on an apply into another organization; MAPPING_UNUSED: a mapping entry that changes nothing (its automation has no such reference, or no automation is cloned)
+                     * @enum {string}
+                     */
+                    code: "SELECTION_IGNORED" | "MAPPING_UNUSED";
+                    message: string;
+                    /** @description JSON pointer to the part of the request body the warning is about */
+                    path: string;
+                }[];
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @example {
+         *       "assignedOrgIds": [
+         *         "64ee9a8b1e7f2a0011223344",
+         *         "64ee9a8b1e7f2a0011223345"
+         *       ],
+         *       "isGlobal": false
+         *     }
+         */
+        AssignUserSnapshotRequest: {
+            /** @description Superadmin only. Replace the snapshot assigned organization list. */
+            assignedOrgIds?: string[];
+            /** @description When true, makes the snapshot visible to all organizations. */
+            isGlobal?: boolean;
+        };
+        /**
+         * @description Sharing updated: the snapshot as it is now
+         * @example {
+         *       "message": "Snapshot access updated",
+         *       "snapshot": {
+         *         "_id": "665f1a0c0e0a4b001a2c9f80",
+         *         "name": "Top performer baseline 2026-05",
+         *         "description": "Senior AE automations and prompts for Q2 rollout.",
+         *         "sourceOrgId": "64ee9a8b1e7f2a0011223344",
+         *         "sourceOrgName": "Acme Corp",
+         *         "sourceUserId": "64ee9a8b1e7f2a001122339a",
+         *         "sourceUserEmail": "alex@acme.example",
+         *         "sourceUserName": "Alex Rep",
+         *         "counts": {
+         *           "automations": 5,
+         *           "prompts": 8,
+         *           "templates": 12
+         *         },
+         *         "createdBy": "64ee9a8b1e7f2a001122339b",
+         *         "createdByName": "Pat Admin",
+         *         "createdByRole": "ADMIN",
+         *         "isGlobal": false,
+         *         "assignedOrgIds": [
+         *           "64ee9a8b1e7f2a0011223344"
+         *         ],
+         *         "createdAt": "2026-05-15T09:00:00.000Z",
+         *         "updatedAt": "2026-05-15T09:00:00.000Z"
+         *       }
+         *     }
+         */
+        AssignUserSnapshotResponse: {
+            message: string;
+            snapshot: components["schemas"]["UserSnapshotSummary"];
+        } & {
+            [key: string]: unknown;
+        };
         Automation: {
             /**
              * @description A 24-hex identifier
@@ -4749,6 +1332,157 @@ export interface components {
              * @example 665f1a0c0e0a4b001a2c9f80
              */
             userId: string;
+        };
+        /** @description Snapshot created: the full copies are taken */
+        CreateOrgSnapshotResponse: {
+            message: string;
+            snapshot: components["schemas"]["OrgSnapshotSummary"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @example {
+         *       "name": "Top performer baseline 2026-05",
+         *       "description": "Senior AE automations and prompts for Q2 rollout.",
+         *       "sourceOrgId": "64ee9a8b1e7f2a0011223344",
+         *       "sourceUserId": "64ee9a8b1e7f2a001122339a"
+         *     }
+         */
+        CreateSnapshotRequest: {
+            /** @description Free-form notes describing what this snapshot captures. */
+            description?: string;
+            /** @description Snapshot display name shown in the snapshot picker. */
+            name: string;
+            /**
+             * @description Organization containing the user being snapshotted.
+             * @example 665f1a0c0e0a4b001a2c9f80
+             */
+            sourceOrgId: string;
+            /**
+             * @description User whose state is being captured.
+             * @example 665f1a0c0e0a4b001a2c9f80
+             */
+            sourceUserId: string;
+        };
+        /**
+         * @description Snapshot created: the full copies are taken
+         * @example {
+         *       "message": "Snapshot created",
+         *       "snapshot": {
+         *         "_id": "665f1a0c0e0a4b001a2c9f80",
+         *         "name": "Top performer baseline 2026-05",
+         *         "description": "Senior AE automations and prompts for Q2 rollout.",
+         *         "sourceOrgId": "64ee9a8b1e7f2a0011223344",
+         *         "sourceOrgName": "Acme Corp",
+         *         "sourceUserId": "64ee9a8b1e7f2a001122339a",
+         *         "sourceUserEmail": "alex@acme.example",
+         *         "sourceUserName": "Alex Rep",
+         *         "counts": {
+         *           "automations": 5,
+         *           "prompts": 8,
+         *           "templates": 12
+         *         },
+         *         "createdBy": "64ee9a8b1e7f2a001122339b",
+         *         "createdByName": "Pat Admin",
+         *         "createdByRole": "ADMIN",
+         *         "isGlobal": false,
+         *         "assignedOrgIds": [
+         *           "64ee9a8b1e7f2a0011223344"
+         *         ],
+         *         "createdAt": "2026-05-15T09:00:00.000Z",
+         *         "updatedAt": "2026-05-15T09:00:00.000Z"
+         *       }
+         *     }
+         */
+        CreateUserSnapshotResponse: {
+            message: string;
+            snapshot: components["schemas"]["UserSnapshotSummary"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Dry run (?dryRun=true): what the apply would do; nothing was written */
+        DryRunOrgSnapshotResponse: {
+            message: string;
+            plan: components["schemas"]["ApplyPlan"];
+            result: {
+                cloned: {
+                    agents: number;
+                    automations: number;
+                    dynamicProperties: number;
+                    pipelines: number;
+                    prompts: number;
+                    stages: number;
+                    templates: number;
+                } & {
+                    [key: string]: unknown;
+                };
+                credentials: {
+                    /** @description Credential names set on the new organization */
+                    configured: string[];
+                    /** @description Credential names the source organization had that the new organization still lacks */
+                    missing: string[];
+                } & {
+                    [key: string]: unknown;
+                };
+                organizationId: string | null;
+                organizationName: string;
+                userEmail: string | null;
+                userId: string | null;
+                /** @description Parts of the request the apply did not act on (the dry run’s plan lists the same) */
+                warnings: {
+                    /**
+                     * @description SELECTION_IGNORED: selectedPromptNames on an apply into another organization; MAPPING_UNUSED: a mapping entry that changes nothing (its automation has no such reference, or no automation is cloned)
+                     * @enum {string}
+                     */
+                    code: "SELECTION_IGNORED" | "MAPPING_UNUSED";
+                    message: string;
+                    /** @description JSON pointer to the part of the request body the warning is about */
+                    path: string;
+                }[];
+            } & {
+                [key: string]: unknown;
+            };
+        };
+        /** @description Dry run (?dryRun=true): what the apply would do; nothing was written */
+        DryRunUserSnapshotResponse: {
+            message: string;
+            plan: components["schemas"]["ApplyPlan"];
+            result: {
+                cloned: {
+                    automations: number;
+                    prompts: number;
+                    templates: number;
+                } & {
+                    [key: string]: unknown;
+                };
+                mapped: {
+                    prompts: number;
+                } & {
+                    [key: string]: unknown;
+                };
+                skipped: {
+                    automations: number;
+                    prompts: number;
+                    templates: number;
+                } & {
+                    [key: string]: unknown;
+                };
+                userEmail: string;
+                userId: string | null;
+                /** @description Parts of the request the apply did not act on (the dry run’s plan lists the same) */
+                warnings: {
+                    /**
+                     * @description SELECTION_IGNORED: selectedPromptNames on an apply into another organization; MAPPING_UNUSED: a mapping entry that changes nothing (its automation has no such reference, or no automation is cloned)
+                     * @enum {string}
+                     */
+                    code: "SELECTION_IGNORED" | "MAPPING_UNUSED";
+                    message: string;
+                    /** @description JSON pointer to the part of the request body the warning is about */
+                    path: string;
+                }[];
+            } & {
+                [key: string]: unknown;
+            };
         };
         /** @description Every error has this shape */
         ErrorResponse: {
@@ -4916,6 +1650,196 @@ export interface components {
             message: string;
             /** @description The HTTP status the same failure has in a request (422 for an unresolved reference) */
             status: number;
+        };
+        /** @description An organization snapshot with its copies and references */
+        OrgSnapshotDetail: {
+            /**
+             * @description Snapshot id
+             * @example 665f1a0c0e0a4b001a2c9f80
+             */
+            _id: string;
+            agents: {
+                description: string;
+                name: string;
+                promptId: string | null;
+                sourceId: string;
+            }[];
+            automations: ({
+                actions: {
+                    [key: string]: unknown;
+                };
+                conditions: {
+                    [key: string]: unknown;
+                }[];
+                description: string;
+                enabled: boolean;
+                event: string;
+                maxTransitions: number | null;
+                name: string;
+                /** @description Id of the automation this copy was taken from */
+                sourceId: string;
+                sourceStatuses: string[];
+                triggerType: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            counts: {
+                automations: number;
+                pipelines: number;
+                prompts: number;
+                templates: number;
+            } & {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp
+             */
+            createdAt: string | null;
+            createdBy: string | null;
+            createdByName: string | null;
+            createdByRole: string | null;
+            /** @description Names of the credentials the source organization had configured (never their values) */
+            credentialNames: string[];
+            description: string | null;
+            dynamicProperties: {
+                sections: unknown[];
+                type: string;
+            }[];
+            name: string;
+            pipelines: {
+                description: string | null;
+                isActive: boolean;
+                isDefault: boolean;
+                name: string;
+                sourceId: string;
+                stages: {
+                    color: string;
+                    isActive: boolean;
+                    name: string;
+                    position: number;
+                    sourceId: string;
+                }[];
+                type: string;
+            }[];
+            prompts: ({
+                description: string | null;
+                isHidden: boolean;
+                name: string;
+                prompt: string;
+                responseTime: number | null;
+                sourceId: string;
+                temperature: number | null;
+                toolConfigs: {
+                    [key: string]: unknown;
+                };
+                tools: {
+                    [key: string]: unknown;
+                }[];
+            } & {
+                [key: string]: unknown;
+            })[];
+            sourceAgentRefs: ({
+                /** @description Agents only: the source agent’s name */
+                agentName?: string | null;
+                /** @description The automation holding the reference */
+                automationName: string;
+                /** @description sourceStatuses, targetStage or agentId */
+                field: string;
+                /** @description "root" for sourceStatuses, "actions" for actions.* */
+                fieldLocation: string;
+                /** @enum {string} */
+                refType: "pipelineStage" | "agent";
+                /** @description Stage name, or source agent id */
+                value: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            sourceOrgId: string | null;
+            sourceOrgName: string | null;
+            sourcePipelineStageRefs: ({
+                /** @description Agents only: the source agent’s name */
+                agentName?: string | null;
+                /** @description The automation holding the reference */
+                automationName: string;
+                /** @description sourceStatuses, targetStage or agentId */
+                field: string;
+                /** @description "root" for sourceStatuses, "actions" for actions.* */
+                fieldLocation: string;
+                /** @enum {string} */
+                refType: "pipelineStage" | "agent";
+                /** @description Stage name, or source agent id */
+                value: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            sourceUserEmail: string | null;
+            sourceUserId: string | null;
+            sourceUserName: string | null;
+            templates: ({
+                category: string | null;
+                name: string;
+                sourceId: string;
+                template: string;
+                type: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp
+             */
+            updatedAt: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The organization snapshots, newest first (a page of them with limit) */
+        OrgSnapshotListResponse: {
+            /** @description Cursor of the next page; null on the last page */
+            nextCursor?: string | null;
+            snapshots: components["schemas"]["OrgSnapshotSummary"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description An organization snapshot without its copies */
+        OrgSnapshotSummary: {
+            /**
+             * @description Snapshot id
+             * @example 665f1a0c0e0a4b001a2c9f80
+             */
+            _id: string;
+            counts: {
+                automations: number;
+                pipelines: number;
+                prompts: number;
+                templates: number;
+            } & {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp
+             */
+            createdAt: string | null;
+            createdBy: string | null;
+            createdByName: string | null;
+            createdByRole: string | null;
+            /** @description Names of the credentials the source organization had configured (never their values) */
+            credentialNames: string[];
+            description: string | null;
+            name: string;
+            sourceOrgId: string | null;
+            sourceOrgName: string | null;
+            sourceUserEmail: string | null;
+            sourceUserId: string | null;
+            sourceUserName: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp
+             */
+            updatedAt: string | null;
+        } & {
+            [key: string]: unknown;
         };
         Pipeline: {
             /**
@@ -5085,6 +2009,229 @@ export interface components {
              */
             updatedAt: string;
         };
+        /** @description A user snapshot with its copies and references */
+        UserSnapshotDetail: {
+            /**
+             * @description Snapshot id
+             * @example 665f1a0c0e0a4b001a2c9f80
+             */
+            _id: string;
+            /** @description Organizations the snapshot is shared with */
+            assignedOrgIds: string[];
+            automations: ({
+                actions: {
+                    [key: string]: unknown;
+                };
+                conditions: {
+                    [key: string]: unknown;
+                }[];
+                description: string;
+                enabled: boolean;
+                event: string;
+                maxTransitions: number | null;
+                name: string;
+                /** @description Id of the automation this copy was taken from */
+                sourceId: string;
+                sourceStatuses: string[];
+                triggerType: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            counts: {
+                automations: number;
+                prompts: number;
+                templates: number;
+            } & {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp
+             */
+            createdAt: string | null;
+            createdBy: string | null;
+            createdByName: string | null;
+            createdByRole: string | null;
+            description: string | null;
+            /** @description Visible to every organization */
+            isGlobal: boolean;
+            name: string;
+            prompts: ({
+                description: string | null;
+                isHidden: boolean;
+                name: string;
+                prompt: string;
+                responseTime: number | null;
+                sourceId: string;
+                temperature: number | null;
+                toolConfigs: {
+                    [key: string]: unknown;
+                };
+                tools: {
+                    [key: string]: unknown;
+                }[];
+            } & {
+                [key: string]: unknown;
+            })[];
+            sourceAgentRefs: ({
+                /** @description Agents only: the source agent’s name */
+                agentName?: string | null;
+                /** @description The automation holding the reference */
+                automationName: string;
+                /** @description sourceStatuses, targetStage or agentId */
+                field: string;
+                /** @description "root" for sourceStatuses, "actions" for actions.* */
+                fieldLocation: string;
+                /** @enum {string} */
+                refType: "pipelineStage" | "agent";
+                /** @description Stage name, or source agent id */
+                value: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            sourceOrgId: string | null;
+            sourceOrgName: string | null;
+            sourcePipelineStageRefs: ({
+                /** @description Agents only: the source agent’s name */
+                agentName?: string | null;
+                /** @description The automation holding the reference */
+                automationName: string;
+                /** @description sourceStatuses, targetStage or agentId */
+                field: string;
+                /** @description "root" for sourceStatuses, "actions" for actions.* */
+                fieldLocation: string;
+                /** @enum {string} */
+                refType: "pipelineStage" | "agent";
+                /** @description Stage name, or source agent id */
+                value: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            sourceUserEmail: string | null;
+            sourceUserId: string | null;
+            sourceUserName: string | null;
+            templates: ({
+                category: string | null;
+                name: string;
+                sourceId: string;
+                template: string;
+                type: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp
+             */
+            updatedAt: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The snapshots visible to the caller, newest first (a page of them with limit)
+         * @example {
+         *       "snapshots": [
+         *         {
+         *           "_id": "665f1a0c0e0a4b001a2c9f80",
+         *           "name": "Top performer baseline 2026-05",
+         *           "description": "Senior AE automations and prompts for Q2 rollout.",
+         *           "sourceOrgId": "64ee9a8b1e7f2a0011223344",
+         *           "sourceOrgName": "Acme Corp",
+         *           "sourceUserId": "64ee9a8b1e7f2a001122339a",
+         *           "sourceUserEmail": "alex@acme.example",
+         *           "sourceUserName": "Alex Rep",
+         *           "counts": {
+         *             "automations": 5,
+         *             "prompts": 8,
+         *             "templates": 12
+         *           },
+         *           "createdBy": "64ee9a8b1e7f2a001122339b",
+         *           "createdByName": "Pat Admin",
+         *           "createdByRole": "ADMIN",
+         *           "isGlobal": false,
+         *           "assignedOrgIds": [
+         *             "64ee9a8b1e7f2a0011223344"
+         *           ],
+         *           "createdAt": "2026-05-15T09:00:00.000Z",
+         *           "updatedAt": "2026-05-15T09:00:00.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        UserSnapshotListResponse: {
+            /** @description Cursor of the next page; null on the last page */
+            nextCursor?: string | null;
+            snapshots: components["schemas"]["UserSnapshotSummary"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description A user snapshot without its copies
+         * @example {
+         *       "_id": "665f1a0c0e0a4b001a2c9f80",
+         *       "name": "Top performer baseline 2026-05",
+         *       "description": "Senior AE automations and prompts for Q2 rollout.",
+         *       "sourceOrgId": "64ee9a8b1e7f2a0011223344",
+         *       "sourceOrgName": "Acme Corp",
+         *       "sourceUserId": "64ee9a8b1e7f2a001122339a",
+         *       "sourceUserEmail": "alex@acme.example",
+         *       "sourceUserName": "Alex Rep",
+         *       "counts": {
+         *         "automations": 5,
+         *         "prompts": 8,
+         *         "templates": 12
+         *       },
+         *       "createdBy": "64ee9a8b1e7f2a001122339b",
+         *       "createdByName": "Pat Admin",
+         *       "createdByRole": "ADMIN",
+         *       "isGlobal": false,
+         *       "assignedOrgIds": [
+         *         "64ee9a8b1e7f2a0011223344"
+         *       ],
+         *       "createdAt": "2026-05-15T09:00:00.000Z",
+         *       "updatedAt": "2026-05-15T09:00:00.000Z"
+         *     }
+         */
+        UserSnapshotSummary: {
+            /**
+             * @description Snapshot id
+             * @example 665f1a0c0e0a4b001a2c9f80
+             */
+            _id: string;
+            /** @description Organizations the snapshot is shared with */
+            assignedOrgIds: string[];
+            counts: {
+                automations: number;
+                prompts: number;
+                templates: number;
+            } & {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp
+             */
+            createdAt: string | null;
+            createdBy: string | null;
+            createdByName: string | null;
+            createdByRole: string | null;
+            description: string | null;
+            /** @description Visible to every organization */
+            isGlobal: boolean;
+            name: string;
+            sourceOrgId: string | null;
+            sourceOrgName: string | null;
+            sourceUserEmail: string | null;
+            sourceUserId: string | null;
+            sourceUserName: string | null;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp
+             */
+            updatedAt: string | null;
+        } & {
+            [key: string]: unknown;
+        };
     };
     responses: never;
     parameters: never;
@@ -5094,6 +2241,1164 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    get_agents: {
+        parameters: {
+            query?: {
+                /**
+                 * @description SUPERADMIN only: list another organization’s agents
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                organizationId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organization’s AI agents */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agents: components["schemas"]["Agent"][];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_agent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default  */
+                    description?: string;
+                    /** @description Unique within the organization (409) */
+                    name: string;
+                    /**
+                     * @description SUPERADMIN only: the organization to create it in (default: the caller’s)
+                     * @example 665f1a0c0e0a4b001a2c9f80
+                     */
+                    organizationId?: string;
+                    /**
+                     * @description A prompt of the agent’s organization (any owner); another id is 422
+                     * @example 665f1a0c0e0a4b001a2c9f80
+                     */
+                    promptId?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The agent, created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agent: components["schemas"]["Agent"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Well-formed, but cannot be carried out on this data */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_agent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent was deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: email
+                     * @description Email address
+                     */
+                    email: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in: a token and who it belongs to */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description JWT (HS256); expires after JWT_TTL */
+                        token: string;
+                        user: {
+                            /**
+                             * @description Access role
+                             * @enum {string}
+                             */
+                            accessRole: "SUPERADMIN" | "ADMIN" | "DEPARTMENT_HEAD" | "SALES_REP";
+                            email: string;
+                            fullName: string;
+                            /**
+                             * @description A 24-hex identifier
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            id: string;
+                            /**
+                             * @description A 24-hex identifier
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            organizationId: string;
+                        };
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_verify_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token is valid: the user it belongs to */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                        user: {
+                            /**
+                             * @description Access role
+                             * @enum {string}
+                             */
+                            accessRole: "SUPERADMIN" | "ADMIN" | "DEPARTMENT_HEAD" | "SALES_REP";
+                            email: string;
+                            fullName: string;
+                            /**
+                             * @description A 24-hex identifier
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            id: string;
+                            /**
+                             * @description A 24-hex identifier
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            organizationId: string;
+                        };
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_automations: {
+        parameters: {
+            query?: {
+                /**
+                 * @description ADMIN (own organization) or SUPERADMIN: list this user’s items instead of the caller’s
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                userId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller’s automations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        automations: components["schemas"]["Automation"][];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_automation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Action payload; keys beyond these are kept as given */
+                    actions?: {
+                        /**
+                         * @description AI agent that handles the conversation (format checked only)
+                         * @example 665f1a0c0e0a4b001a2c9f80
+                         */
+                        agentId?: string;
+                        sendToWebhook?: boolean;
+                        /** @description A pipeline stage, by name */
+                        targetStage?: string;
+                        /** @enum {string} */
+                        webhookMethod?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+                        webhookPayload?: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: uri */
+                        webhookUrl?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    conditions?: {
+                        /** @description e.g. channelType */
+                        field: string;
+                        /**
+                         * @description How it joins the next condition
+                         * @enum {string}
+                         */
+                        logicalOperator?: "AND" | "OR";
+                        /** @description e.g. equals, contains */
+                        operator: string;
+                        /** @description e.g. conversation, contact */
+                        source: string;
+                        /** @description String, number, boolean, null, or a list of scalars */
+                        value: (string | null) | number | boolean | (string | number | boolean)[];
+                    }[];
+                    /** @default  */
+                    description?: string;
+                    /**
+                     * @description The owner’s on/off preference
+                     * @default true
+                     */
+                    enabled?: boolean;
+                    /** @description e.g. message.received */
+                    event: string;
+                    /** @description Cap on transitions per record; null for none */
+                    maxTransitions?: number | null;
+                    /** @description Unique among the owner’s items of this kind (409 otherwise) */
+                    name: string;
+                    /** @description Runs only for records in these pipeline stages (by name) */
+                    sourceStatuses?: string[];
+                    /**
+                     * @default outbound
+                     * @enum {string}
+                     */
+                    triggerType?: "inbound" | "outbound" | "all";
+                };
+            };
+        };
+        responses: {
+            /** @description The automation, created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        automation: components["schemas"]["Automation"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_automation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The automation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        automation: components["schemas"]["Automation"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    put_automation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Only the fields given change; arrays and actions are replaced whole */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Action payload; keys beyond these are kept as given */
+                    actions?: {
+                        /**
+                         * @description AI agent that handles the conversation (format checked only)
+                         * @example 665f1a0c0e0a4b001a2c9f80
+                         */
+                        agentId?: string;
+                        sendToWebhook?: boolean;
+                        /** @description A pipeline stage, by name */
+                        targetStage?: string;
+                        /** @enum {string} */
+                        webhookMethod?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+                        webhookPayload?: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: uri */
+                        webhookUrl?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    conditions?: {
+                        /** @description e.g. channelType */
+                        field: string;
+                        /**
+                         * @description How it joins the next condition
+                         * @enum {string}
+                         */
+                        logicalOperator?: "AND" | "OR";
+                        /** @description e.g. equals, contains */
+                        operator: string;
+                        /** @description e.g. conversation, contact */
+                        source: string;
+                        /** @description String, number, boolean, null, or a list of scalars */
+                        value: (string | null) | number | boolean | (string | number | boolean)[];
+                    }[];
+                    description?: string;
+                    /** @description The owner’s on/off preference */
+                    enabled?: boolean;
+                    /** @description e.g. message.received */
+                    event?: string;
+                    /** @description Cap on transitions per record; null for none */
+                    maxTransitions?: number | null;
+                    /** @description Unique among the owner’s items of this kind (409 otherwise) */
+                    name?: string;
+                    /** @description Runs only for records in these pipeline stages (by name) */
+                    sourceStatuses?: string[];
+                    /** @enum {string} */
+                    triggerType?: "inbound" | "outbound" | "all";
+                };
+            };
+        };
+        responses: {
+            /** @description The automation, updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        automation: components["schemas"]["Automation"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_automation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The automation was deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    patch_automation_preference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The automation with its new enabled state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        automation: components["schemas"]["Automation"];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_jobs: {
         parameters: {
             query?: {
@@ -5108,7 +3413,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The background jobs, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5182,7 +3487,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The job with each target’s state */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5264,7 +3569,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Accepted: the failed targets run again in the background */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -5359,57 +3664,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The organization snapshots, newest first (a page of them with limit) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Cursor of the next page; null on the last page */
-                        nextCursor?: string | null;
-                        snapshots: ({
-                            /**
-                             * @description Snapshot id
-                             * @example 665f1a0c0e0a4b001a2c9f80
-                             */
-                            _id: string;
-                            counts: {
-                                automations: number;
-                                pipelines: number;
-                                prompts: number;
-                                templates: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 timestamp
-                             */
-                            createdAt: string | null;
-                            createdBy: string | null;
-                            createdByName: string | null;
-                            createdByRole: string | null;
-                            /** @description Names of the credentials the source organization had configured (never their values) */
-                            credentialNames: string[];
-                            description: string | null;
-                            name: string;
-                            sourceOrgId: string | null;
-                            sourceOrgName: string | null;
-                            sourceUserEmail: string | null;
-                            sourceUserId: string | null;
-                            sourceUserName: string | null;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 timestamp
-                             */
-                            updatedAt: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["OrgSnapshotListResponse"];
                 };
             };
             /** @description Validation error: the request does not match the schema (field paths in details) */
@@ -5468,75 +3729,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description Free-form notes describing what this snapshot captures. */
-                    description?: string;
-                    /** @description Snapshot display name shown in the snapshot picker. */
-                    name: string;
-                    /**
-                     * @description Organization containing the user being snapshotted.
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    sourceOrgId: string;
-                    /**
-                     * @description User whose state is being captured.
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    sourceUserId: string;
-                };
+                "application/json": components["schemas"]["CreateSnapshotRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Snapshot created: the full copies are taken */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        message: string;
-                        snapshot: {
-                            /**
-                             * @description Snapshot id
-                             * @example 665f1a0c0e0a4b001a2c9f80
-                             */
-                            _id: string;
-                            counts: {
-                                automations: number;
-                                pipelines: number;
-                                prompts: number;
-                                templates: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 timestamp
-                             */
-                            createdAt: string | null;
-                            createdBy: string | null;
-                            createdByName: string | null;
-                            createdByRole: string | null;
-                            /** @description Names of the credentials the source organization had configured (never their values) */
-                            credentialNames: string[];
-                            description: string | null;
-                            name: string;
-                            sourceOrgId: string | null;
-                            sourceOrgName: string | null;
-                            sourceUserEmail: string | null;
-                            sourceUserId: string | null;
-                            sourceUserName: string | null;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 timestamp
-                             */
-                            updatedAt: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CreateOrgSnapshotResponse"];
                 };
             };
             /** @description Validation error: the request does not match the schema (field paths in details) */
@@ -5628,154 +3831,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The snapshot with its copies and references */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        snapshot: {
-                            /**
-                             * @description Snapshot id
-                             * @example 665f1a0c0e0a4b001a2c9f80
-                             */
-                            _id: string;
-                            agents: {
-                                description: string;
-                                name: string;
-                                promptId: string | null;
-                                sourceId: string;
-                            }[];
-                            automations: ({
-                                actions: {
-                                    [key: string]: unknown;
-                                };
-                                conditions: {
-                                    [key: string]: unknown;
-                                }[];
-                                description: string;
-                                enabled: boolean;
-                                event: string;
-                                maxTransitions: number | null;
-                                name: string;
-                                /** @description Id of the automation this copy was taken from */
-                                sourceId: string;
-                                sourceStatuses: string[];
-                                triggerType: string;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
-                            counts: {
-                                automations: number;
-                                pipelines: number;
-                                prompts: number;
-                                templates: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 timestamp
-                             */
-                            createdAt: string | null;
-                            createdBy: string | null;
-                            createdByName: string | null;
-                            createdByRole: string | null;
-                            /** @description Names of the credentials the source organization had configured (never their values) */
-                            credentialNames: string[];
-                            description: string | null;
-                            dynamicProperties: {
-                                sections: unknown[];
-                                type: string;
-                            }[];
-                            name: string;
-                            pipelines: {
-                                description: string | null;
-                                isActive: boolean;
-                                isDefault: boolean;
-                                name: string;
-                                sourceId: string;
-                                stages: {
-                                    color: string;
-                                    isActive: boolean;
-                                    name: string;
-                                    position: number;
-                                    sourceId: string;
-                                }[];
-                                type: string;
-                            }[];
-                            prompts: ({
-                                description: string | null;
-                                isHidden: boolean;
-                                name: string;
-                                prompt: string;
-                                responseTime: number | null;
-                                sourceId: string;
-                                temperature: number | null;
-                                toolConfigs: {
-                                    [key: string]: unknown;
-                                };
-                                tools: {
-                                    [key: string]: unknown;
-                                }[];
-                            } & {
-                                [key: string]: unknown;
-                            })[];
-                            sourceAgentRefs: ({
-                                /** @description Agents only: the source agent’s name */
-                                agentName?: string | null;
-                                /** @description The automation holding the reference */
-                                automationName: string;
-                                /** @description sourceStatuses, targetStage or agentId */
-                                field: string;
-                                /** @description "root" for sourceStatuses, "actions" for actions.* */
-                                fieldLocation: string;
-                                /** @enum {string} */
-                                refType: "pipelineStage" | "agent";
-                                /** @description Stage name, or source agent id */
-                                value: string;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
-                            sourceOrgId: string | null;
-                            sourceOrgName: string | null;
-                            sourcePipelineStageRefs: ({
-                                /** @description Agents only: the source agent’s name */
-                                agentName?: string | null;
-                                /** @description The automation holding the reference */
-                                automationName: string;
-                                /** @description sourceStatuses, targetStage or agentId */
-                                field: string;
-                                /** @description "root" for sourceStatuses, "actions" for actions.* */
-                                fieldLocation: string;
-                                /** @enum {string} */
-                                refType: "pipelineStage" | "agent";
-                                /** @description Stage name, or source agent id */
-                                value: string;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
-                            sourceUserEmail: string | null;
-                            sourceUserId: string | null;
-                            sourceUserName: string | null;
-                            templates: ({
-                                category: string | null;
-                                name: string;
-                                sourceId: string;
-                                template: string;
-                                type: string;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 timestamp
-                             */
-                            updatedAt: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        snapshot: components["schemas"]["OrgSnapshotDetail"];
                     };
                 };
             };
@@ -5850,7 +3913,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The snapshot was deleted */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5935,187 +3998,26 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description Secret values, encrypted at rest and never returned; each must be unused by any other organization */
-                    credentials?: {
-                        anthropicApiKey?: string;
-                        sinchApiToken?: string;
-                        sinchMmsApiKey?: string;
-                        sinchMmsServiceId?: string;
-                        sinchServicePlanId?: string;
-                        twilioAccountSid?: string;
-                        twilioAuthToken?: string;
-                    };
-                    /** @description Created as ADMIN of the new organization */
-                    firstUser?: {
-                        /** @description Job title */
-                        designation?: string;
-                        /**
-                         * Format: email
-                         * @description Login email, unique across the platform (case-insensitive)
-                         */
-                        email: string;
-                        /** @description Display name */
-                        fullName: string;
-                        /** @description At least 8 characters */
-                        password: string;
-                        /**
-                         * @description Optional E.164-style phone (must start with +1 or +91 followed by 10 digits).
-                         * @example +14155550177
-                         */
-                        phoneNumber?: string;
-                    };
-                    orgAddress: string;
-                    /** @description Unique (case-insensitive) */
-                    orgName: string;
-                    /**
-                     * @description Organization phone (must start with +1 or +91 followed by 10 digits).
-                     * @example +14155550177
-                     */
-                    orgPhone: string;
-                };
+                "application/json": components["schemas"]["ApplyOrgSnapshotRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Dry run (?dryRun=true): what the apply would do; nothing was written */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        message: string;
-                        /** @description The plan an apply would execute */
-                        plan: {
-                            items: {
-                                /** @enum {string} */
-                                action: "clone" | "skip" | "map";
-                                /** @description automation, prompt, template, pipeline, agent, dynamicProperties */
-                                kind: string;
-                                name: string;
-                            }[];
-                            problems: {
-                                details?: unknown;
-                                error: string;
-                                message: string;
-                                /** @description The status the apply would answer (409 or 422) */
-                                status: number;
-                            }[];
-                            references: {
-                                automationName: string;
-                                field: string;
-                                from: string | null;
-                                /** @enum {string} */
-                                resolvedBy: "mapping" | "name" | "unresolved";
-                                /** @description Where the reference will point */
-                                to: (string | null) | {
-                                    /** @description Name of the agent this apply creates (its id does not exist yet) */
-                                    newAgent: string;
-                                };
-                            }[];
-                            warnings: {
-                                /**
-                                 * @description SELECTION_IGNORED: selectedPromptNames on an apply into another organization; MAPPING_UNUSED: a mapping entry that changes nothing (its automation has no such reference, or no automation is cloned)
-                                 * @enum {string}
-                                 */
-                                code: "SELECTION_IGNORED" | "MAPPING_UNUSED";
-                                message: string;
-                                /** @description JSON pointer to the part of the request body the warning is about */
-                                path: string;
-                            }[];
-                            /** @description true: the apply succeeds on unchanged data */
-                            wouldSucceed: boolean;
-                        };
-                        result: {
-                            cloned: {
-                                agents: number;
-                                automations: number;
-                                dynamicProperties: number;
-                                pipelines: number;
-                                prompts: number;
-                                stages: number;
-                                templates: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            credentials: {
-                                /** @description Credential names set on the new organization */
-                                configured: string[];
-                                /** @description Credential names the source organization had that the new organization still lacks */
-                                missing: string[];
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            organizationId: string | null;
-                            organizationName: string;
-                            userEmail: string | null;
-                            userId: string | null;
-                            /** @description Parts of the request the apply did not act on (the dry run’s plan lists the same) */
-                            warnings: {
-                                /**
-                                 * @description SELECTION_IGNORED: selectedPromptNames on an apply into another organization; MAPPING_UNUSED: a mapping entry that changes nothing (its automation has no such reference, or no automation is cloned)
-                                 * @enum {string}
-                                 */
-                                code: "SELECTION_IGNORED" | "MAPPING_UNUSED";
-                                message: string;
-                                /** @description JSON pointer to the part of the request body the warning is about */
-                                path: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                    "application/json": components["schemas"]["DryRunOrgSnapshotResponse"];
                 };
             };
-            /** @description Default Response */
+            /** @description Snapshot applied: the new organization, its first user if any, and what was cloned */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        message: string;
-                        result: {
-                            cloned: {
-                                agents: number;
-                                automations: number;
-                                dynamicProperties: number;
-                                pipelines: number;
-                                prompts: number;
-                                stages: number;
-                                templates: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            credentials: {
-                                /** @description Credential names set on the new organization */
-                                configured: string[];
-                                /** @description Credential names the source organization had that the new organization still lacks */
-                                missing: string[];
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            organizationId: string;
-                            organizationName: string;
-                            userEmail: string | null;
-                            userId: string | null;
-                            /** @description Parts of the request the apply did not act on (the dry run’s plan lists the same) */
-                            warnings: {
-                                /**
-                                 * @description SELECTION_IGNORED: selectedPromptNames on an apply into another organization; MAPPING_UNUSED: a mapping entry that changes nothing (its automation has no such reference, or no automation is cloned)
-                                 * @enum {string}
-                                 */
-                                code: "SELECTION_IGNORED" | "MAPPING_UNUSED";
-                                message: string;
-                                /** @description JSON pointer to the part of the request body the warning is about */
-                                path: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ApplyOrgSnapshotResponse"];
                 };
             };
             /** @description Validation error: the request does not match the schema (field paths in details) */
@@ -6232,7 +4134,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description One page of the copies of one kind */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6386,7 +4288,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The users of that organization whose items can be captured */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6466,6 +4368,2230 @@ export interface operations {
             };
         };
     };
+    get_organizations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organizations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        organizations: {
+                            /**
+                             * @description Organization id
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            _id: string;
+                            address: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            createdAt: string;
+                            name: string;
+                            phoneNumber: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_organization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    address: string;
+                    /** @description The organization’s first ADMIN */
+                    adminDetails: {
+                        /** @description Job title */
+                        designation?: string;
+                        /**
+                         * Format: email
+                         * @description Login email, unique across the platform (case-insensitive)
+                         */
+                        email: string;
+                        /** @description Display name */
+                        fullName: string;
+                        /** @description At least 8 characters */
+                        password: string;
+                        /**
+                         * @description Optional E.164-style phone (must start with +1 or +91 followed by 10 digits).
+                         * @example +14155550177
+                         */
+                        phoneNumber?: string;
+                    };
+                    /** @description Secret values, encrypted at rest and never returned; each must be unused by any other organization */
+                    creds?: {
+                        anthropicApiKey?: string;
+                        sinchApiToken?: string;
+                        sinchMmsApiKey?: string;
+                        sinchMmsServiceId?: string;
+                        sinchServicePlanId?: string;
+                        twilioAccountSid?: string;
+                        twilioAuthToken?: string;
+                    };
+                    /** @description Unique (case-insensitive) */
+                    name: string;
+                    /**
+                     * @description Organization phone: +1 or +91 followed by 10 digits; unique
+                     * @example +14155550177
+                     */
+                    phoneNumber: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The organization and its first ADMIN, created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /**
+                             * @description A 24-hex identifier
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            adminUserId: string;
+                            /**
+                             * @description A 24-hex identifier
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            organizationId: string;
+                        };
+                        message: string;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_organization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organization, with which credentials are set (never their values) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        organization: {
+                            /**
+                             * @description Organization id
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            _id: string;
+                            address: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            createdAt: string;
+                            /** @description true where a value is set; values are never returned */
+                            credentials: {
+                                anthropicApiKey: boolean;
+                                sinchApiToken: boolean;
+                                sinchMmsApiKey: boolean;
+                                sinchMmsServiceId: boolean;
+                                sinchServicePlanId: boolean;
+                                twilioAccountSid: boolean;
+                                twilioAuthToken: boolean;
+                            };
+                            name: string;
+                            phoneNumber: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    put_organization_credentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description A string sets the credential, null removes it, an absent field leaves it unchanged */
+        requestBody: {
+            content: {
+                "application/json": {
+                    anthropicApiKey?: string | null;
+                    sinchApiToken?: string | null;
+                    sinchMmsApiKey?: string | null;
+                    sinchMmsServiceId?: string | null;
+                    sinchServicePlanId?: string | null;
+                    twilioAccountSid?: string | null;
+                    twilioAuthToken?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Credentials saved: which are set now (never their values) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description true where a value is set; values are never returned */
+                        credentials: {
+                            anthropicApiKey: boolean;
+                            sinchApiToken: boolean;
+                            sinchMmsApiKey: boolean;
+                            sinchMmsServiceId: boolean;
+                            sinchServicePlanId: boolean;
+                            twilioAccountSid: boolean;
+                            twilioAuthToken: boolean;
+                        };
+                        message: string;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_organization_sections: {
+        parameters: {
+            query?: {
+                /** @description Contact, Application, Conversation or a custom type */
+                type?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Organization id
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sections of that type */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sections: {
+                            /** @default false */
+                            isHidden: boolean;
+                            name: string;
+                            /**
+                             * @description Keyed by property key: a letter or _, then letters, digits or _ (at most 64 characters)
+                             * @default {}
+                             */
+                            properties: {
+                                [key: string]: {
+                                    /** @description e.g. string, number, date, boolean */
+                                    dataType: string;
+                                    /** @default false */
+                                    isHidden: boolean;
+                                    name: string;
+                                };
+                            };
+                        }[];
+                        type: string;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    put_organization_sections: {
+        parameters: {
+            query?: {
+                /** @description Contact, Application, Conversation or a custom type */
+                type?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Organization id
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    sections: {
+                        /** @default false */
+                        isHidden?: boolean;
+                        name: string;
+                        /**
+                         * @description Keyed by property key: a letter or _, then letters, digits or _ (at most 64 characters)
+                         * @default {}
+                         */
+                        properties?: {
+                            [key: string]: {
+                                /** @description e.g. string, number, date, boolean */
+                                dataType: string;
+                                /** @default false */
+                                isHidden?: boolean;
+                                name: string;
+                            };
+                        };
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The sections of that type, replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                        organization: {
+                            /**
+                             * @description A 24-hex identifier
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            _id: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            createdAt: string;
+                            /**
+                             * @description A 24-hex identifier
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            organizationId: string;
+                            sections: {
+                                /** @default false */
+                                isHidden: boolean;
+                                name: string;
+                                /**
+                                 * @description Keyed by property key: a letter or _, then letters, digits or _ (at most 64 characters)
+                                 * @default {}
+                                 */
+                                properties: {
+                                    [key: string]: {
+                                        /** @description e.g. string, number, date, boolean */
+                                        dataType: string;
+                                        /** @default false */
+                                        isHidden: boolean;
+                                        name: string;
+                                    };
+                                };
+                            }[];
+                            type: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_pipelines: {
+        parameters: {
+            query?: {
+                /**
+                 * @description SUPERADMIN only: list another organization’s pipelines
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                organizationId?: string;
+                /** @description What the pipeline tracks: Contact or Application */
+                type?: "Contact" | "Application";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organization’s pipelines with their stages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        pipelines: components["schemas"]["Pipeline"][];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_pipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string | null;
+                    /** @default true */
+                    isActive?: boolean;
+                    /**
+                     * @description true makes it the default of its type, unsetting the previous one
+                     * @default false
+                     */
+                    isDefault?: boolean;
+                    name: string;
+                    /**
+                     * @description SUPERADMIN only: the organization to create it in (default: the caller’s)
+                     * @example 665f1a0c0e0a4b001a2c9f80
+                     */
+                    organizationId?: string;
+                    /** @default [] */
+                    stages?: {
+                        /** @description Hex colour #RRGGBB; a new stage defaults to #6B7280, a kept one keeps its colour */
+                        color?: string;
+                        /** @description A new stage defaults to true, a kept one keeps its flag */
+                        isActive?: boolean;
+                        /** @description Unique within the pipeline (400 otherwise); automations refer to stages by this name */
+                        name: string;
+                        /** @description Sort order; defaults to the index in the array */
+                        position?: number;
+                    }[];
+                    /**
+                     * @description What the pipeline tracks: Contact or Application
+                     * @enum {string}
+                     */
+                    type: "Contact" | "Application";
+                };
+            };
+        };
+        responses: {
+            /** @description The pipeline with its stages, created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        pipeline: components["schemas"]["Pipeline"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    put_pipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string | null;
+                    isActive?: boolean;
+                    /** @description true makes it the default of its type, unsetting the previous one */
+                    isDefault?: boolean;
+                    name?: string;
+                    /** @description Replaces the stage list: a stage with the _id of one of this pipeline’s stages updates it and keeps its id (and its colour and isActive when left out), one without _id is new, stages left out are deleted. An _id of no stage of this pipeline is 400. Positions default to the array index. */
+                    stages?: {
+                        /**
+                         * @description A stage of this pipeline to keep (and update); omit for a new stage
+                         * @example 665f1a0c0e0a4b001a2c9f80
+                         */
+                        _id?: string;
+                        /** @description Hex colour #RRGGBB; a new stage defaults to #6B7280, a kept one keeps its colour */
+                        color?: string;
+                        /** @description A new stage defaults to true, a kept one keeps its flag */
+                        isActive?: boolean;
+                        /** @description Unique within the pipeline (400 otherwise); automations refer to stages by this name */
+                        name: string;
+                        /** @description Sort order; defaults to the index in the array */
+                        position?: number;
+                    }[];
+                    /**
+                     * @description What the pipeline tracks: Contact or Application
+                     * @enum {string}
+                     */
+                    type?: "Contact" | "Application";
+                };
+            };
+        };
+        responses: {
+            /** @description The pipeline with its new stages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        pipeline: components["schemas"]["Pipeline"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_pipeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pipeline and its stages were deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_prompt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string | null;
+                    /**
+                     * @description Hides the prompt text from everyone but its owner and ADMIN/SUPERADMIN
+                     * @default false
+                     */
+                    isHidden?: boolean;
+                    /** @description Unique among the owner’s items of this kind (409 otherwise) */
+                    name: string;
+                    /** @description The prompt body */
+                    prompt: string;
+                    /** @description Delay in seconds before the AI replies */
+                    responseTime?: number | null;
+                    /** @description Sampling temperature, 0 to 2 */
+                    temperature?: number | null;
+                    /** @description Tool settings by tool name */
+                    toolConfigs?: {
+                        [key: string]: unknown;
+                    };
+                    /** @description Tool definitions */
+                    tools?: {
+                        [key: string]: unknown;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The prompt, created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        prompt: components["schemas"]["Prompt"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_prompt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The prompt */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        prompt: components["schemas"]["Prompt"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    put_prompt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Only the fields given change */
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: string | null;
+                    /** @description Hides the prompt text from everyone but its owner and ADMIN/SUPERADMIN */
+                    isHidden?: boolean;
+                    /** @description Unique among the owner’s items of this kind (409 otherwise) */
+                    name?: string;
+                    /** @description The prompt body */
+                    prompt?: string;
+                    /** @description Delay in seconds before the AI replies */
+                    responseTime?: number | null;
+                    /** @description Sampling temperature, 0 to 2 */
+                    temperature?: number | null;
+                    /** @description Tool settings by tool name */
+                    toolConfigs?: {
+                        [key: string]: unknown;
+                    };
+                    /** @description Tool definitions */
+                    tools?: {
+                        [key: string]: unknown;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The prompt, updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        prompt: components["schemas"]["Prompt"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_prompt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The prompt was deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_prompts: {
+        parameters: {
+            query?: {
+                /**
+                 * @description ADMIN (own organization) or SUPERADMIN: list this user’s items instead of the caller’s
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                userId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller’s prompts: their own and those granted to them (mapped) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        prompts: components["schemas"]["Prompt"][];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description e.g. introduction */
+                    category?: string | null;
+                    /** @description Unique among the owner’s items of this kind (409 otherwise) */
+                    name: string;
+                    /** @description Body with {{variable}} placeholders, e.g. "Hi {{firstName}}" */
+                    template: string;
+                    /**
+                     * @description sms, campaign, script or automation
+                     * @enum {string}
+                     */
+                    type: "sms" | "campaign" | "script" | "automation";
+                };
+            };
+        };
+        responses: {
+            /** @description The template, created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        template: components["schemas"]["Template"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        template: components["schemas"]["Template"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    put_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Only the fields given change */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description e.g. introduction */
+                    category?: string | null;
+                    /** @description Unique among the owner’s items of this kind (409 otherwise) */
+                    name?: string;
+                    /** @description Body with {{variable}} placeholders, e.g. "Hi {{firstName}}" */
+                    template?: string;
+                    /**
+                     * @description sms, campaign, script or automation
+                     * @enum {string}
+                     */
+                    type?: "sms" | "campaign" | "script" | "automation";
+                };
+            };
+        };
+        responses: {
+            /** @description The template, updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        template: components["schemas"]["Template"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template was deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Access role
+                     * @enum {string}
+                     */
+                    accessRole: "SUPERADMIN" | "ADMIN" | "DEPARTMENT_HEAD" | "SALES_REP";
+                    /**
+                     * @description Department the user belongs to
+                     * @example 665f1a0c0e0a4b001a2c9f80
+                     */
+                    departmentId?: string;
+                    /** @description Job title */
+                    designation?: string;
+                    /**
+                     * Format: email
+                     * @description Login email, unique across the platform (case-insensitive)
+                     */
+                    email: string;
+                    /** @description Display name */
+                    fullName: string;
+                    /** @default false */
+                    loginDisabled?: boolean;
+                    /**
+                     * @description SUPERADMIN only: the organization to create the user in (default: the caller’s)
+                     * @example 665f1a0c0e0a4b001a2c9f80
+                     */
+                    organizationId?: string;
+                    /** @description At least 8 characters */
+                    password: string;
+                    /**
+                     * @description Optional E.164-style phone (must start with +1 or +91 followed by 10 digits).
+                     * @example +14155550177
+                     */
+                    phoneNumber?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The user, created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: components["schemas"]["User"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_user_snapshots: {
         parameters: {
             query?: {
@@ -6484,58 +6610,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The snapshots visible to the caller, newest first (a page of them with limit) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Cursor of the next page; null on the last page */
-                        nextCursor?: string | null;
-                        snapshots: ({
-                            /**
-                             * @description Snapshot id
-                             * @example 665f1a0c0e0a4b001a2c9f80
-                             */
-                            _id: string;
-                            /** @description Organizations the snapshot is shared with */
-                            assignedOrgIds: string[];
-                            counts: {
-                                automations: number;
-                                prompts: number;
-                                templates: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 timestamp
-                             */
-                            createdAt: string | null;
-                            createdBy: string | null;
-                            createdByName: string | null;
-                            createdByRole: string | null;
-                            description: string | null;
-                            /** @description Visible to every organization */
-                            isGlobal: boolean;
-                            name: string;
-                            sourceOrgId: string | null;
-                            sourceOrgName: string | null;
-                            sourceUserEmail: string | null;
-                            sourceUserId: string | null;
-                            sourceUserName: string | null;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 timestamp
-                             */
-                            updatedAt: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["UserSnapshotListResponse"];
                 };
             };
             /** @description Validation error: the request does not match the schema (field paths in details) */
@@ -6594,76 +6675,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description Free-form notes describing what this snapshot captures. */
-                    description?: string;
-                    /** @description Snapshot display name shown in the snapshot picker. */
-                    name: string;
-                    /**
-                     * @description Organization containing the user being snapshotted.
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    sourceOrgId: string;
-                    /**
-                     * @description User whose state is being captured.
-                     * @example 665f1a0c0e0a4b001a2c9f80
-                     */
-                    sourceUserId: string;
-                };
+                "application/json": components["schemas"]["CreateSnapshotRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Snapshot created: the full copies are taken */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        message: string;
-                        snapshot: {
-                            /**
-                             * @description Snapshot id
-                             * @example 665f1a0c0e0a4b001a2c9f80
-                             */
-                            _id: string;
-                            /** @description Organizations the snapshot is shared with */
-                            assignedOrgIds: string[];
-                            counts: {
-                                automations: number;
-                                prompts: number;
-                                templates: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 timestamp
-                             */
-                            createdAt: string | null;
-                            createdBy: string | null;
-                            createdByName: string | null;
-                            createdByRole: string | null;
-                            description: string | null;
-                            /** @description Visible to every organization */
-                            isGlobal: boolean;
-                            name: string;
-                            sourceOrgId: string | null;
-                            sourceOrgName: string | null;
-                            sourceUserEmail: string | null;
-                            sourceUserId: string | null;
-                            sourceUserName: string | null;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 timestamp
-                             */
-                            updatedAt: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CreateUserSnapshotResponse"];
                 };
             };
             /** @description Validation error: the request does not match the schema (field paths in details) */
@@ -6755,130 +6777,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The snapshot with its copies and references */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        snapshot: {
-                            /**
-                             * @description Snapshot id
-                             * @example 665f1a0c0e0a4b001a2c9f80
-                             */
-                            _id: string;
-                            /** @description Organizations the snapshot is shared with */
-                            assignedOrgIds: string[];
-                            automations: ({
-                                actions: {
-                                    [key: string]: unknown;
-                                };
-                                conditions: {
-                                    [key: string]: unknown;
-                                }[];
-                                description: string;
-                                enabled: boolean;
-                                event: string;
-                                maxTransitions: number | null;
-                                name: string;
-                                /** @description Id of the automation this copy was taken from */
-                                sourceId: string;
-                                sourceStatuses: string[];
-                                triggerType: string;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
-                            counts: {
-                                automations: number;
-                                prompts: number;
-                                templates: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 timestamp
-                             */
-                            createdAt: string | null;
-                            createdBy: string | null;
-                            createdByName: string | null;
-                            createdByRole: string | null;
-                            description: string | null;
-                            /** @description Visible to every organization */
-                            isGlobal: boolean;
-                            name: string;
-                            prompts: ({
-                                description: string | null;
-                                isHidden: boolean;
-                                name: string;
-                                prompt: string;
-                                responseTime: number | null;
-                                sourceId: string;
-                                temperature: number | null;
-                                toolConfigs: {
-                                    [key: string]: unknown;
-                                };
-                                tools: {
-                                    [key: string]: unknown;
-                                }[];
-                            } & {
-                                [key: string]: unknown;
-                            })[];
-                            sourceAgentRefs: ({
-                                /** @description Agents only: the source agent’s name */
-                                agentName?: string | null;
-                                /** @description The automation holding the reference */
-                                automationName: string;
-                                /** @description sourceStatuses, targetStage or agentId */
-                                field: string;
-                                /** @description "root" for sourceStatuses, "actions" for actions.* */
-                                fieldLocation: string;
-                                /** @enum {string} */
-                                refType: "pipelineStage" | "agent";
-                                /** @description Stage name, or source agent id */
-                                value: string;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
-                            sourceOrgId: string | null;
-                            sourceOrgName: string | null;
-                            sourcePipelineStageRefs: ({
-                                /** @description Agents only: the source agent’s name */
-                                agentName?: string | null;
-                                /** @description The automation holding the reference */
-                                automationName: string;
-                                /** @description sourceStatuses, targetStage or agentId */
-                                field: string;
-                                /** @description "root" for sourceStatuses, "actions" for actions.* */
-                                fieldLocation: string;
-                                /** @enum {string} */
-                                refType: "pipelineStage" | "agent";
-                                /** @description Stage name, or source agent id */
-                                value: string;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
-                            sourceUserEmail: string | null;
-                            sourceUserId: string | null;
-                            sourceUserName: string | null;
-                            templates: ({
-                                category: string | null;
-                                name: string;
-                                sourceId: string;
-                                template: string;
-                                type: string;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 timestamp
-                             */
-                            updatedAt: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        };
+                        snapshot: components["schemas"]["UserSnapshotDetail"];
                     };
                 };
             };
@@ -6953,7 +6859,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The snapshot was deleted */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7043,193 +6949,26 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description Per-automation map of source agent name/id → target agent _id. */
-                    agentMapping?: {
-                        [key: string]: {
-                            [key: string]: string;
-                        };
-                    };
-                    /** @default true */
-                    applyAutomations?: boolean;
-                    /** @default true */
-                    applyPrompts?: boolean;
-                    /** @default true */
-                    applyTemplates?: boolean;
-                    newUser: {
-                        /**
-                         * @description Role of the user: ADMIN, DEPARTMENT_HEAD or SALES_REP
-                         * @enum {string}
-                         */
-                        accessRole: "ADMIN" | "DEPARTMENT_HEAD" | "SALES_REP";
-                        /** @description Job title */
-                        designation?: string;
-                        /**
-                         * Format: email
-                         * @description Login email, unique across the platform (case-insensitive)
-                         */
-                        email: string;
-                        /** @description Display name */
-                        fullName: string;
-                        /** @description At least 8 characters */
-                        password: string;
-                        /**
-                         * @description Optional E.164-style phone (must start with +1 or +91 followed by 10 digits).
-                         * @example +14155550177
-                         */
-                        phoneNumber?: string;
-                    };
-                    /** @description Per-automation map of source pipeline stage value → target stage value. */
-                    pipelineMapping?: {
-                        [key: string]: {
-                            [key: string]: string;
-                        };
-                    };
-                    /** @description Same-org apply only: subset of snapshot prompt names to clone. */
-                    selectedPromptNames?: string[];
-                    /** @description Per-automation override for sourceStatuses array (mapped target stages). */
-                    sourceStatusesMapping?: {
-                        [key: string]: string[];
-                    };
-                };
+                "application/json": components["schemas"]["ApplyUserSnapshotRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Dry run (?dryRun=true): what the apply would do; nothing was written */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        message: string;
-                        /** @description The plan an apply would execute */
-                        plan: {
-                            items: {
-                                /** @enum {string} */
-                                action: "clone" | "skip" | "map";
-                                /** @description automation, prompt, template, pipeline, agent, dynamicProperties */
-                                kind: string;
-                                name: string;
-                            }[];
-                            problems: {
-                                details?: unknown;
-                                error: string;
-                                message: string;
-                                /** @description The status the apply would answer (409 or 422) */
-                                status: number;
-                            }[];
-                            references: {
-                                automationName: string;
-                                field: string;
-                                from: string | null;
-                                /** @enum {string} */
-                                resolvedBy: "mapping" | "name" | "unresolved";
-                                /** @description Where the reference will point */
-                                to: (string | null) | {
-                                    /** @description Name of the agent this apply creates (its id does not exist yet) */
-                                    newAgent: string;
-                                };
-                            }[];
-                            warnings: {
-                                /**
-                                 * @description SELECTION_IGNORED: selectedPromptNames on an apply into another organization; MAPPING_UNUSED: a mapping entry that changes nothing (its automation has no such reference, or no automation is cloned)
-                                 * @enum {string}
-                                 */
-                                code: "SELECTION_IGNORED" | "MAPPING_UNUSED";
-                                message: string;
-                                /** @description JSON pointer to the part of the request body the warning is about */
-                                path: string;
-                            }[];
-                            /** @description true: the apply succeeds on unchanged data */
-                            wouldSucceed: boolean;
-                        };
-                        result: {
-                            cloned: {
-                                automations: number;
-                                prompts: number;
-                                templates: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            mapped: {
-                                prompts: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            skipped: {
-                                automations: number;
-                                prompts: number;
-                                templates: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            userEmail: string;
-                            userId: string | null;
-                            /** @description Parts of the request the apply did not act on (the dry run’s plan lists the same) */
-                            warnings: {
-                                /**
-                                 * @description SELECTION_IGNORED: selectedPromptNames on an apply into another organization; MAPPING_UNUSED: a mapping entry that changes nothing (its automation has no such reference, or no automation is cloned)
-                                 * @enum {string}
-                                 */
-                                code: "SELECTION_IGNORED" | "MAPPING_UNUSED";
-                                message: string;
-                                /** @description JSON pointer to the part of the request body the warning is about */
-                                path: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    };
+                    "application/json": components["schemas"]["DryRunUserSnapshotResponse"];
                 };
             };
-            /** @description Default Response */
+            /** @description Snapshot applied: the new user and what was cloned, mapped and skipped */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        message: string;
-                        result: {
-                            cloned: {
-                                automations: number;
-                                prompts: number;
-                                templates: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            mapped: {
-                                prompts: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            skipped: {
-                                automations: number;
-                                prompts: number;
-                                templates: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            userEmail: string;
-                            userId: string;
-                            /** @description Parts of the request the apply did not act on (the dry run’s plan lists the same) */
-                            warnings: {
-                                /**
-                                 * @description SELECTION_IGNORED: selectedPromptNames on an apply into another organization; MAPPING_UNUSED: a mapping entry that changes nothing (its automation has no such reference, or no automation is cloned)
-                                 * @enum {string}
-                                 */
-                                code: "SELECTION_IGNORED" | "MAPPING_UNUSED";
-                                message: string;
-                                /** @description JSON pointer to the part of the request body the warning is about */
-                                path: string;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ApplyUserSnapshotResponse"];
                 };
             };
             /** @description Validation error: the request does not match the schema (field paths in details) */
@@ -7345,69 +7084,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The snapshot’s references and what the target organization offers to map them to */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        agentRefs: ({
-                            /** @description Agents only: the source agent’s name */
-                            agentName?: string | null;
-                            /** @description The automation holding the reference */
-                            automationName: string;
-                            /** @description sourceStatuses, targetStage or agentId */
-                            field: string;
-                            /** @description "root" for sourceStatuses, "actions" for actions.* */
-                            fieldLocation: string;
-                            /** @enum {string} */
-                            refType: "pipelineStage" | "agent";
-                            /** @description Stage name, or source agent id */
-                            value: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        stageRefs: ({
-                            /** @description Agents only: the source agent’s name */
-                            agentName?: string | null;
-                            /** @description The automation holding the reference */
-                            automationName: string;
-                            /** @description sourceStatuses, targetStage or agentId */
-                            field: string;
-                            /** @description "root" for sourceStatuses, "actions" for actions.* */
-                            fieldLocation: string;
-                            /** @enum {string} */
-                            refType: "pipelineStage" | "agent";
-                            /** @description Stage name, or source agent id */
-                            value: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        targetAgents: {
-                            /**
-                             * @description A 24-hex identifier
-                             * @example 665f1a0c0e0a4b001a2c9f80
-                             */
-                            _id: string;
-                            description: string;
-                            name: string;
-                        }[];
-                        targetPipelines: {
-                            /**
-                             * @description A 24-hex identifier
-                             * @example 665f1a0c0e0a4b001a2c9f80
-                             */
-                            _id: string;
-                            name: string;
-                            stages: {
-                                color: string;
-                                name: string;
-                            }[];
-                        }[];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ApplyRefsResponse"];
                 };
             };
             /** @description Validation error: the request does not match the schema (field paths in details) */
@@ -7481,66 +7164,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description Superadmin only. Replace the snapshot assigned organization list. */
-                    assignedOrgIds?: string[];
-                    /** @description When true, makes the snapshot visible to all organizations. */
-                    isGlobal?: boolean;
-                };
+                "application/json": components["schemas"]["AssignUserSnapshotRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Sharing updated: the snapshot as it is now */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        message: string;
-                        snapshot: {
-                            /**
-                             * @description Snapshot id
-                             * @example 665f1a0c0e0a4b001a2c9f80
-                             */
-                            _id: string;
-                            /** @description Organizations the snapshot is shared with */
-                            assignedOrgIds: string[];
-                            counts: {
-                                automations: number;
-                                prompts: number;
-                                templates: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 timestamp
-                             */
-                            createdAt: string | null;
-                            createdBy: string | null;
-                            createdByName: string | null;
-                            createdByRole: string | null;
-                            description: string | null;
-                            /** @description Visible to every organization */
-                            isGlobal: boolean;
-                            name: string;
-                            sourceOrgId: string | null;
-                            sourceOrgName: string | null;
-                            sourceUserEmail: string | null;
-                            sourceUserId: string | null;
-                            sourceUserName: string | null;
-                            /**
-                             * Format: date-time
-                             * @description ISO-8601 timestamp
-                             */
-                            updatedAt: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AssignUserSnapshotResponse"];
                 };
             };
             /** @description Validation error: the request does not match the schema (field paths in details) */
@@ -7639,7 +7273,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description One page of the copies of one kind */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7771,7 +7405,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The users of that organization who can be snapshotted */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7829,6 +7463,505 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user was deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Well-formed, but cannot be carried out on this data */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    patch_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Role of the user: ADMIN, DEPARTMENT_HEAD or SALES_REP
+                     * @enum {string}
+                     */
+                    accessRole?: "ADMIN" | "DEPARTMENT_HEAD" | "SALES_REP";
+                    /**
+                     * @description A 24-hex identifier
+                     * @example 665f1a0c0e0a4b001a2c9f80
+                     */
+                    departmentId?: string | null;
+                    /** @description Job title */
+                    designation?: string | null;
+                    /** @description Display name */
+                    fullName?: string;
+                    loginDisabled?: boolean;
+                    /**
+                     * @description Phone: +1 or +91 followed by 10 digits
+                     * @example +14155550177
+                     */
+                    phoneNumber?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The user, updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: components["schemas"]["User"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Well-formed, but cannot be carried out on this data */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_users: {
+        parameters: {
+            query?: {
+                /**
+                 * @description SUPERADMIN only: list another organization’s users
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                organizationId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The users of the caller’s organization */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        users: components["schemas"]["User"][];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_user_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller’s profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: components["schemas"]["User"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_templates: {
+        parameters: {
+            query?: {
+                /** @description sms, campaign, script or automation */
+                type?: "sms" | "campaign" | "script" | "automation";
+                /**
+                 * @description ADMIN (own organization) or SUPERADMIN: list this user’s items instead of the caller’s
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                userId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller’s templates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        templates: components["schemas"]["Template"][];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service is up and its database answers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok";
+                    };
                 };
             };
             /** @description Too many failed attempts; retry later */

@@ -85,9 +85,8 @@ export function installAuth(app: FastifyInstance, ctx: AppContext, findTokenHold
       if (method === 'HEAD') continue
       app.routeCatalog.push({ method, url: route.url, auth })
     }
-    if (auth !== 'public') {
-      route.schema = { ...route.schema, security: [{ bearerAuth: [] }] }
-    }
+    // Public routes say so (an empty list), so no document-wide default can be read as applying to them.
+    route.schema = { ...route.schema, security: auth === 'public' ? [] : [{ bearerAuth: [] }] }
   })
 
   app.addHook('onRequest', async (request) => {

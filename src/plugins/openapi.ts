@@ -16,6 +16,48 @@ function withoutValidationOnlyKeywords(value: unknown): unknown {
   )
 }
 
+/**
+ * A named schema ($id) becomes a component wherever it is nested, but a body or a
+ * response that is itself named would be written out in place: wrapped, it is a
+ * reference too, so clients get its name as a type. The wrapper keeps the
+ * description, which is the response's.
+ */
+function namedRoots<T extends { body?: unknown; response?: unknown }>(schema: T): T {
+  const wrap = (part: unknown) =>
+    part !== null && typeof part === 'object' && typeof (part as { $id?: unknown }).$id === 'string'
+      ? { allOf: [part], ...('description' in part ? { description: part.description } : {}) }
+      : part
+  if (schema === null || typeof schema !== 'object') return schema
+  const response =
+    schema.response && typeof schema.response === 'object'
+      ? Object.fromEntries(Object.entries(schema.response).map(([status, part]) => [status, wrap(part)]))
+      : schema.response
+  return { ...schema, body: wrap(schema.body), response }
+}
+
+/**
+ * The wrappers of namedRoots, once the named schemas are references: a body or a
+ * response that is one named schema is that reference (the response object keeps
+ * the description).
+ */
+function unwrapNamedRoots(document: { paths?: Record<string, Record<string, unknown>> }) {
+  const unwrap = (media: unknown) => {
+    const content = (media as { content?: Record<string, { schema?: { allOf?: unknown[] } }> } | undefined)?.content
+    for (const type of Object.values(content ?? {})) {
+      const only = type.schema?.allOf
+      if (only?.length === 1 && typeof (only[0] as { $ref?: unknown }).$ref === 'string') type.schema = only[0] as never
+    }
+  }
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      const { requestBody, responses } = operation as { requestBody?: unknown; responses?: Record<string, unknown> }
+      unwrap(requestBody)
+      for (const response of Object.values(responses ?? {})) unwrap(response)
+    }
+  }
+  return document
+}
+
 /** /openapi.json is generated from the route schemas; /docs renders it. */
 export async function installOpenApi(app: FastifyInstance): Promise<void> {
   app.addSchema(ErrorResponse)
@@ -41,21 +83,29 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       },
       tags: [
-        { name: 'Auth' },
-        { name: 'Organizations' },
-        { name: 'Users' },
-        { name: 'Pipelines' },
-        { name: 'AI Agents' },
-        { name: 'Automations' },
-        { name: 'Prompts' },
-        { name: 'Templates' },
-        { name: 'User Snapshots' },
-        { name: 'Org Snapshots' },
-        { name: 'System' },
+        { name: 'Auth', description: 'Sign in and check a token' },
+        { name: 'Organizations', description: 'Tenants: create them (SUPERADMIN), their credentials and dynamic properties' },
+        { name: 'Users', description: 'The users of an organization and the caller\u2019s profile' },
+        { name: 'Pipelines', description: 'Pipelines and their stages, which automations reference by name' },
+        { name: 'AI Agents', description: 'AI agents, which automations reference by id' },
+        { name: 'Automations', description: 'A user\u2019s automations' },
+        { name: 'Prompts', description: 'A user\u2019s AI prompts, owned or granted' },
+        { name: 'Templates', description: 'A user\u2019s message templates' },
+        {
+          name: 'User Snapshots',
+          description: 'Capture a user\u2019s automations, prompts and templates, share them, and apply them to create a new user',
+        },
+        {
+          name: 'Org Snapshots',
+          description: 'SUPERADMIN: capture a whole organization and apply it to create a new one',
+        },
+        { name: 'System', description: 'Health of the service' },
       ],
     },
     // Route schemas are shared with the validator, so they are copied, never changed in place.
-    transform: ({ schema, url }) => ({ schema: withoutValidationOnlyKeywords(schema) as typeof schema, url }),
+    transform: ({ schema, url }) => ({ schema: namedRoots(withoutValidationOnlyKeywords(schema) as typeof schema), url }),
+    transformObject: (documents) =>
+      'openapiObject' in documents ? unwrapNamedRoots(documents.openapiObject as never) : documents.swaggerObject,
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
     },

@@ -62,6 +62,17 @@ export const ErrorResponse = Type.Object(
 
 export const MessageResponse = Type.Object({ message: Type.String() })
 
+/**
+ * A response schema with the description /openapi.json gives that response (else
+ * "Default Response"): a copy, so a schema shared by several routes is described
+ * per route. A named schema ($id) carries its own description instead: two
+ * different schemas under one $id would break the validator and the document.
+ */
+export function Described<T extends TSchema>(schema: T, description: string): T {
+  if (schema.$id !== undefined) throw new Error(`${schema.$id} is a named schema: describe it where it is defined`)
+  return { ...schema, description }
+}
+
 const errorDescriptions = {
   400: 'Validation error: the request does not match the schema (field paths in details)',
   401: 'Missing, invalid or expired token',

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { adminRoles, allRoles } from '../../shared/roles.ts'
-import { authErrors, IdParams, MessageResponse } from '../../shared/schemas.ts'
+import { authErrors, IdParams, MessageResponse, Described } from '../../shared/schemas.ts'
 import { AgentListQuery, AgentSchema, CreateAgentBody } from './agents.schemas.ts'
 import * as service from './agents.service.ts'
 
@@ -16,9 +16,10 @@ export const agentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: allRoles },
       schema: {
         tags,
+        operationId: 'get_agents',
         summary: 'List the organization\u2019s AI agents',
         querystring: AgentListQuery,
-        response: { 200: Type.Object({ agents: Type.Array(AgentSchema) }), ...authErrors() },
+        response: { 200: Described(Type.Object({ agents: Type.Array(AgentSchema) }), 'The organization\u2019s AI agents'), ...authErrors() },
       },
     },
     async (request) => ({ agents: await service.listAgents(ctx.db, request.actor, request.query.organizationId) }),
@@ -30,6 +31,7 @@ export const agentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: adminRoles },
       schema: {
         tags,
+        operationId: 'post_agent',
         summary: 'Create an AI agent',
         description:
           'The name must be unique within the organization (409). promptId, when given, must name a prompt of ' +
@@ -37,7 +39,7 @@ export const agentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           '(a body reference that cannot be resolved, not a missing resource). Deleting the prompt later ' +
           'clears the agent\u2019s promptId.',
         body: CreateAgentBody,
-        response: { 201: Type.Object({ agent: AgentSchema }), ...authErrors(404, 409, 422) },
+        response: { 201: Described(Type.Object({ agent: AgentSchema }), 'The agent, created'), ...authErrors(404, 409, 422) },
       },
     },
     async (request, reply) => {
@@ -52,11 +54,12 @@ export const agentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: adminRoles },
       schema: {
         tags,
+        operationId: 'delete_agent',
         summary: 'Delete an AI agent',
         description:
           'Automations that name the agent in actions.agentId keep the id; snapshots resolve agents when applied.',
         params: IdParams,
-        response: { 200: MessageResponse, ...authErrors(404) },
+        response: { 200: Described(MessageResponse, 'The agent was deleted'), ...authErrors(404) },
       },
     },
     async (request) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { allRoles } from '../../shared/roles.ts'
-import { AccessRoleSchema, authErrors, Email, errorResponses, ObjectId } from '../../shared/schemas.ts'
+import { AccessRoleSchema, authErrors, Email, errorResponses, ObjectId, Described } from '../../shared/schemas.ts'
 import * as service from './auth.service.ts'
 
 const tags = ['Auth']
@@ -15,6 +15,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: 'public' },
       schema: {
         tags,
+        operationId: 'post_login',
         summary: 'Sign in',
         description:
           'Returns a JWT for the Authorization: Bearer header. Wrong email or password: 401 (the same answer for ' +
@@ -24,7 +25,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
+          200: Described(Type.Object({
             token: Type.String({ description: 'JWT (HS256); expires after JWT_TTL' }),
             user: Type.Object({
               id: ObjectId(),
@@ -33,7 +34,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
               organizationId: ObjectId(),
               accessRole: AccessRoleSchema,
             }),
-          }),
+          }), 'Signed in: a token and who it belongs to'),
           ...errorResponses(401, 403, 429),
         },
       },
@@ -47,10 +48,11 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: allRoles },
       schema: {
         tags,
+        operationId: 'get_verify_token',
         summary: 'Check a token',
         description: '200 while the token is valid and its user may still sign in; 401 otherwise.',
         response: {
-          200: Type.Object({
+          200: Described(Type.Object({
             message: Type.String(),
             user: Type.Object({
               id: ObjectId(),
@@ -59,7 +61,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
               organizationId: ObjectId(),
               accessRole: AccessRoleSchema,
             }),
-          }),
+          }), 'The token is valid: the user it belongs to'),
           ...authErrors(),
         },
       },

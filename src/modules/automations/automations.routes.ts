@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { allRoles } from '../../shared/roles.ts'
-import { authErrors, IdParams, MessageResponse } from '../../shared/schemas.ts'
+import { authErrors, IdParams, MessageResponse, Described } from '../../shared/schemas.ts'
 import { OwnerListQuery } from '../owned-items/owned-items.schemas.ts'
 import {
   AutomationSchema,
@@ -25,12 +25,13 @@ export const automationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: allRoles },
       schema: {
         tags,
+        operationId: 'get_automations',
         summary: 'List the caller\u2019s automations',
         description:
           'The caller\u2019s own automations, oldest first. With userId, an ADMIN lists those of a user of their ' +
           'organization and a SUPERADMIN those of any user (a user they cannot see is 404; other roles get 403).',
         querystring: OwnerListQuery,
-        response: { 200: Type.Object({ automations: Type.Array(AutomationSchema) }), ...authErrors(404) },
+        response: { 200: Described(Type.Object({ automations: Type.Array(AutomationSchema) }), 'The caller\u2019s automations'), ...authErrors(404) },
       },
     },
     async (request) => ({
@@ -44,13 +45,14 @@ export const automationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: allRoles },
       schema: {
         tags,
+        operationId: 'post_automation',
         summary: 'Create an automation owned by the caller',
         description:
           'The name must be unique among the caller\u2019s automations (409). Stage names in sourceStatuses and ' +
           'actions.targetStage are not checked against pipelines: stages may be renamed later, and snapshots ' +
           'resolve them when applied. actions.agentId is checked for its format only.',
         body: CreateAutomationBody,
-        response: { 201: AutomationResponse, ...authErrors(409) },
+        response: { 201: Described(AutomationResponse, 'The automation, created'), ...authErrors(409) },
       },
     },
     async (request, reply) => {
@@ -65,10 +67,11 @@ export const automationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: allRoles },
       schema: {
         tags,
+        operationId: 'get_automation',
         summary: 'Get an automation',
         description: 'Readable by its owner, an ADMIN of its organization and any SUPERADMIN; 404 for anyone else.',
         params: IdParams,
-        response: { 200: AutomationResponse, ...authErrors(404) },
+        response: { 200: Described(AutomationResponse, 'The automation'), ...authErrors(404) },
       },
     },
     async (request) => ({ automation: await service.getAutomation(ctx.db, request.actor, request.params.id) }),
@@ -80,11 +83,12 @@ export const automationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: allRoles },
       schema: {
         tags,
+        operationId: 'put_automation',
         summary: 'Update an automation',
         description: `Only the fields given change. ${ownerOnly}`,
         params: IdParams,
         body: UpdateAutomationBody,
-        response: { 200: AutomationResponse, ...authErrors(404, 409) },
+        response: { 200: Described(AutomationResponse, 'The automation, updated'), ...authErrors(404, 409) },
       },
     },
     async (request) => ({
@@ -98,12 +102,13 @@ export const automationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: allRoles },
       schema: {
         tags,
+        operationId: 'patch_automation_preference',
         summary: 'Enable or disable an automation for its owner',
         description: `enabled is the owner\u2019s own preference. ${ownerOnly}`,
         params: IdParams,
         body: PreferenceBody,
         response: {
-          200: Type.Object({ message: Type.String(), automation: AutomationSchema }),
+          200: Described(Type.Object({ message: Type.String(), automation: AutomationSchema }), 'The automation with its new enabled state'),
           ...authErrors(404),
         },
       },
@@ -120,10 +125,11 @@ export const automationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: allRoles },
       schema: {
         tags,
+        operationId: 'delete_automation',
         summary: 'Delete an automation',
         description: ownerOnly,
         params: IdParams,
-        response: { 200: MessageResponse, ...authErrors(404) },
+        response: { 200: Described(MessageResponse, 'The automation was deleted'), ...authErrors(404) },
       },
     },
     async (request) => {

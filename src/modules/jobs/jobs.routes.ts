@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { adminRoles } from '../../shared/roles.ts'
-import { authErrors, IdParams } from '../../shared/schemas.ts'
+import { authErrors, IdParams, Described } from '../../shared/schemas.ts'
 import { JobListQuery, JobListResponse, JobResponse, JobStartedResponse } from './jobs.schemas.ts'
 import * as service from './jobs.service.ts'
 
@@ -22,7 +22,7 @@ export const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'sees every job, an ADMIN the jobs started by users of their organization. `limit` per page (default 50); ' +
           'follow `nextCursor`.',
         querystring: JobListQuery,
-        response: { 200: JobListResponse, ...authErrors() },
+        response: { 200: Described(JobListResponse, 'The background jobs, newest first'), ...authErrors() },
       },
     },
     async (request) => service.listJobs(ctx, request.actor, request.query),
@@ -41,7 +41,7 @@ export const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'and every target with its status, its error when it failed, and its changes once done. Poll it until ' +
           '`finishedAt` is set. A job the caller may not see is 404.',
         params: IdParams,
-        response: { 200: JobResponse, ...authErrors(404) },
+        response: { 200: Described(JobResponse, 'The job with each target\u2019s state'), ...authErrors(404) },
       },
     },
     async (request) => ({ job: await service.getJob(ctx, request.actor, request.params.id) }),
@@ -60,7 +60,7 @@ export const jobsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'targets that succeeded are never run again. Answers 202 with the job at once; poll GET /api/jobs/{id}. ' +
           'A job without failed targets is 409.',
         params: IdParams,
-        response: { 202: JobStartedResponse, ...authErrors(404, 409) },
+        response: { 202: Described(JobStartedResponse, 'Accepted: the failed targets run again in the background'), ...authErrors(404, 409) },
       },
     },
     async (request, reply) => {

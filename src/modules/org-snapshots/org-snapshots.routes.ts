@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from '@sinclair/typebox'
 import { superadminOnly } from '../../shared/roles.ts'
-import { authErrors, IdParams, MessageResponse } from '../../shared/schemas.ts'
+import { authErrors, IdParams, MessageResponse, Described } from '../../shared/schemas.ts'
 import { CreateSnapshotBody } from '../snapshots/snapshot.schemas.ts'
 import { itemsPageSchema, itemsPageSchemaOf, itemsQuerySchema } from '../snapshots/item-page.schemas.ts'
 import { applyOrgSnapshot, dryRunOrgSnapshot } from './org-snapshot-apply.service.ts'
@@ -77,7 +77,7 @@ export const orgSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Full detail: pipelines with stages, agents, dynamic properties, credential names, and the user items. ' +
           'Streamed as it is read; GET /api/org-snapshots/{id}/items pages one kind at a time.',
         params: IdParams,
-        response: { 200: Type.Object({ snapshot: OrgSnapshotDetail }), ...authErrors(404) },
+        response: { 200: Described(Type.Object({ snapshot: OrgSnapshotDetail }), 'The snapshot with its copies and references'), ...authErrors(404) },
       },
     },
     async (request, reply) => {
@@ -102,7 +102,7 @@ export const orgSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Superadmin only.',
         params: IdParams,
         querystring: itemsQuerySchema('org'),
-        response: { 200: itemsPageSchema('org'), ...authErrors(404) },
+        response: { 200: Described(itemsPageSchema('org'), 'One page of the copies of one kind'), ...authErrors(404) },
       },
     },
     async (request, reply) => {
@@ -121,7 +121,7 @@ export const orgSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Delete an organization snapshot',
         description: 'Organizations created from it are not affected.',
         params: IdParams,
-        response: { 200: MessageResponse, ...authErrors(404) },
+        response: { 200: Described(MessageResponse, 'The snapshot was deleted'), ...authErrors(404) },
       },
     },
     async (request) => {
@@ -140,7 +140,7 @@ export const orgSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'List users for a source organization',
         description: 'Helper for choosing whose automations, prompts and templates an organization snapshot captures.',
         params: OrganizationIdParams,
-        response: { 200: OrgUsersResponse, ...authErrors(404) },
+        response: { 200: Described(OrgUsersResponse, 'The users of that organization whose items can be captured'), ...authErrors(404) },
       },
     },
     async (request) => ({ users: await service.organizationUsers(ctx.db, request.params.organizationId) }),

@@ -22,16 +22,20 @@ const orgSummaryFields = {
   }),
 }
 
-export const OrgSnapshotSummary = Type.Object(orgSummaryFields, { additionalProperties: true })
+export const OrgSnapshotSummary = Type.Object(orgSummaryFields, {
+  $id: 'OrgSnapshotSummary',
+  description: 'An organization snapshot without its copies',
+  additionalProperties: true,
+})
 
 export const OrgSnapshotDetail = Type.Object(
   { ...orgSummaryFields, ...copyFieldsSchema('org') },
-  { additionalProperties: true },
+  { $id: 'OrgSnapshotDetail', description: 'An organization snapshot with its copies and references', additionalProperties: true },
 )
 
 export const CreateOrgSnapshotResponse = Type.Object(
   { message: Type.String(), snapshot: OrgSnapshotSummary },
-  { additionalProperties: true },
+  { $id: 'CreateOrgSnapshotResponse', description: 'Snapshot created: the full copies are taken', additionalProperties: true },
 )
 
 export const OrgSnapshotListQuery = Type.Object(
@@ -51,12 +55,27 @@ export const OrgSnapshotListQuery = Type.Object(
 export type OrgSnapshotListInput = Static<typeof OrgSnapshotListQuery>
 export const OrgSnapshotListResponse = Type.Object(
   { snapshots: Type.Array(OrgSnapshotSummary), nextCursor: Type.Optional(nextCursorField) },
-  { additionalProperties: true },
+  {
+    $id: 'OrgSnapshotListResponse',
+    description: 'The organization snapshots, newest first (a page of them with limit)',
+    additionalProperties: true,
+  },
 )
 
-export const ApplyOrgSnapshotFirstUser = Type.Object(newUserFields,
-  { additionalProperties: false, description: 'Created as ADMIN of the new organization' },
-)
+export const ApplyOrgSnapshotFirstUser = Type.Object(newUserFields, {
+  $id: 'ApplyOrgSnapshotFirstUser',
+  additionalProperties: false,
+  description: 'Created as ADMIN of the new organization',
+  examples: [
+    {
+      email: 'admin@neworg.example',
+      password: 'TempPass!2026',
+      fullName: 'Morgan Admin',
+      phoneNumber: '+14155550111',
+      designation: 'Operations Lead',
+    },
+  ],
+})
 
 export const ApplyOrgSnapshotRequest = Type.Object(
   {
@@ -66,7 +85,23 @@ export const ApplyOrgSnapshotRequest = Type.Object(
     firstUser: Type.Optional(ApplyOrgSnapshotFirstUser),
     credentials: Type.Optional(CredentialsInput),
   },
-  { additionalProperties: false },
+  {
+    $id: 'ApplyOrgSnapshotRequest',
+    additionalProperties: false,
+    examples: [
+      {
+        orgName: 'NewOrg Holdings',
+        orgPhone: '+14155550100',
+        orgAddress: '100 King St W, Toronto, ON',
+        firstUser: {
+          email: 'admin@neworg.example',
+          password: 'TempPass!2026',
+          fullName: 'Morgan Admin',
+          designation: 'Operations Lead',
+        },
+      },
+    ],
+  },
 )
 export type ApplyOrgSnapshotInput = Static<typeof ApplyOrgSnapshotRequest>
 
@@ -97,14 +132,32 @@ export const ApplyOrgSnapshotResponse = Type.Object(
     message: Type.String(),
     result: Type.Object({ organizationId: Type.String(), ...resultFields }, { additionalProperties: true }),
   },
-  { additionalProperties: true },
+  {
+    $id: 'ApplyOrgSnapshotResponse',
+    description: 'Snapshot applied: the new organization, its first user if any, and what was cloned',
+    additionalProperties: true,
+    examples: [
+      {
+        message: 'Snapshot applied',
+        result: {
+          organizationId: '64ee9a8b1e7f2a0011223400',
+          organizationName: 'NewOrg Holdings',
+          userId: '64ee9a8b1e7f2a0011223499',
+          userEmail: 'admin@neworg.example',
+          cloned: { pipelines: 3, automations: 12, prompts: 20, templates: 30, stages: 14, agents: 2, dynamicProperties: 2 },
+          credentials: { configured: [], missing: ['anthropicApiKey'] },
+          warnings: [],
+        },
+      },
+    ],
+  },
 )
 
 export const DryRunOrgSnapshotResponse = Type.Object({
   message: Type.String(),
   result: Type.Object({ organizationId: Nullable(Type.String()), ...resultFields }, { additionalProperties: true }),
   plan: PlanSchema,
-})
+}, { $id: 'DryRunOrgSnapshotResponse', description: 'Dry run (?dryRun=true): what the apply would do; nothing was written' })
 
 export const OrgUsersResponse = Type.Object({ users: Type.Array(UserSummarySchema) })
 export const OrganizationIdParams = Type.Object({ organizationId: ObjectId('Organization id') })

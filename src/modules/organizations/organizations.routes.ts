@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { adminRoles, superadminOnly } from '../../shared/roles.ts'
-import { authErrors, IdParams, ObjectId } from '../../shared/schemas.ts'
+import { authErrors, IdParams, ObjectId, Described } from '../../shared/schemas.ts'
 import {
   CredentialStatusSchema,
   DynamicPropertiesSchema,
@@ -26,8 +26,9 @@ export const organizationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: superadminOnly },
       schema: {
         tags,
+        operationId: 'get_organizations',
         summary: 'List organizations',
-        response: { 200: Type.Object({ organizations: Type.Array(OrganizationSchema) }), ...authErrors() },
+        response: { 200: Described(Type.Object({ organizations: Type.Array(OrganizationSchema) }), 'The organizations'), ...authErrors() },
       },
     },
     async () => ({ organizations: await service.listOrganizations(ctx.db) }),
@@ -39,10 +40,11 @@ export const organizationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: superadminOnly },
       schema: {
         tags,
+        operationId: 'get_organization',
         summary: 'Get an organization',
         description: 'Credentials are masked: only whether each one is set.',
         params: IdParams,
-        response: { 200: Type.Object({ organization: OrganizationDetailSchema }), ...authErrors(404) },
+        response: { 200: Described(Type.Object({ organization: OrganizationDetailSchema }), 'The organization, with which credentials are set (never their values)'), ...authErrors(404) },
       },
     },
     async (request) => ({ organization: await service.getOrganization(ctx.db, request.params.id) }),
@@ -54,12 +56,13 @@ export const organizationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: superadminOnly },
       schema: {
         tags,
+        operationId: 'put_organization_credentials',
         summary: 'Set or remove an organization\u2019s credentials',
         description: 'Values are encrypted at rest and never returned. A value used by another organization is 409.',
         params: IdParams,
         body: UpdateCredentialsBody,
         response: {
-          200: Type.Object({ message: Type.String(), credentials: CredentialStatusSchema }),
+          200: Described(Type.Object({ message: Type.String(), credentials: CredentialStatusSchema }), 'Credentials saved: which are set now (never their values)'),
           ...authErrors(404, 409),
         },
       },
@@ -76,12 +79,13 @@ export const organizationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: adminRoles },
       schema: {
         tags,
+        operationId: 'get_organization_sections',
         summary: 'Get the dynamic-property sections of an organization',
         description: 'ADMIN: own organization; SUPERADMIN: any. A type without a document has no sections.',
         params: OrgIdParams,
         querystring: SectionsQuery,
         response: {
-          200: Type.Object({ type: Type.String(), sections: Type.Array(SectionSchema) }),
+          200: Described(Type.Object({ type: Type.String(), sections: Type.Array(SectionSchema) }), 'The sections of that type'),
           ...authErrors(404),
         },
       },
@@ -96,12 +100,13 @@ export const organizationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: adminRoles },
       schema: {
         tags,
+        operationId: 'put_organization_sections',
         summary: 'Replace the dynamic-property sections of an organization for one type',
         params: OrgIdParams,
         querystring: SectionsQuery,
         body: UpdateSectionsBody,
         response: {
-          200: Type.Object({ message: Type.String(), organization: DynamicPropertiesSchema }),
+          200: Described(Type.Object({ message: Type.String(), organization: DynamicPropertiesSchema }), 'The sections of that type, replaced'),
           ...authErrors(404),
         },
       },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { adminRoles, allRoles } from '../../shared/roles.ts'
-import { authErrors, IdParams, MessageResponse } from '../../shared/schemas.ts'
+import { authErrors, IdParams, MessageResponse, Described } from '../../shared/schemas.ts'
 import { CreatePipelineBody, PipelineListQuery, PipelineSchema, UpdatePipelineBody } from './pipelines.schemas.ts'
 import * as service from './pipelines.service.ts'
 
@@ -17,10 +17,11 @@ export const pipelinesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: allRoles },
       schema: {
         tags,
+        operationId: 'get_pipelines',
         summary: 'List the organization\u2019s pipelines with their stages',
         description: 'Every pipeline of the caller\u2019s organization, oldest first; `type` filters by kind.',
         querystring: PipelineListQuery,
-        response: { 200: Type.Object({ pipelines: Type.Array(PipelineSchema) }), ...authErrors() },
+        response: { 200: Described(Type.Object({ pipelines: Type.Array(PipelineSchema) }), 'The organization\u2019s pipelines with their stages'), ...authErrors() },
       },
     },
     async (request) => ({ pipelines: await service.listPipelines(ctx.db, request.actor, request.query) }),
@@ -32,13 +33,14 @@ export const pipelinesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: adminRoles },
       schema: {
         tags,
+        operationId: 'post_pipeline',
         summary: 'Create a pipeline',
         description:
           'Stage names must be unique within the pipeline (400 naming the duplicates). A stage\u2019s position ' +
           'defaults to its index, its colour to #6B7280. isDefault: true unsets the previous default pipeline of ' +
           'the same type. Pipeline names need not be unique.',
         body: CreatePipelineBody,
-        response: { 201: PipelineResponse, ...authErrors(404, 409) },
+        response: { 201: Described(PipelineResponse, 'The pipeline with its stages, created'), ...authErrors(404, 409) },
       },
     },
     async (request, reply) => {
@@ -53,13 +55,14 @@ export const pipelinesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: adminRoles },
       schema: {
         tags,
+        operationId: 'put_pipeline',
         summary: 'Update a pipeline and replace its stages',
         description:
           'Only the fields given change. `stages`, when given, replaces the list (see the field). Renaming a ' +
           'stage does not rewrite automations that name it; snapshots resolve stage names when applied.',
         params: IdParams,
         body: UpdatePipelineBody,
-        response: { 200: PipelineResponse, ...authErrors(404, 409) },
+        response: { 200: Described(PipelineResponse, 'The pipeline with its new stages'), ...authErrors(404, 409) },
       },
     },
     async (request) => ({
@@ -73,9 +76,10 @@ export const pipelinesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: adminRoles },
       schema: {
         tags,
+        operationId: 'delete_pipeline',
         summary: 'Delete a pipeline and its stages',
         params: IdParams,
-        response: { 200: MessageResponse, ...authErrors(404) },
+        response: { 200: Described(MessageResponse, 'The pipeline and its stages were deleted'), ...authErrors(404) },
       },
     },
     async (request) => {

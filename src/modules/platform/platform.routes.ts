@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { superadminOnly } from '../../shared/roles.ts'
-import { authErrors, ObjectId } from '../../shared/schemas.ts'
+import { authErrors, ObjectId, Described } from '../../shared/schemas.ts'
 import { CreateOrganizationBody } from './tenants.schemas.ts'
 import { createOrganization } from './tenants.service.ts'
 
@@ -17,16 +17,17 @@ export const platformRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: superadminOnly },
       schema: {
         tags,
+        operationId: 'post_organization',
         summary: 'Create an organization and its first ADMIN',
         description:
           'Name (case-insensitive) and phone must be unique (409). Credentials are optional; each value must be ' +
           'unused by other organizations (409). No pipeline is seeded.',
         body: CreateOrganizationBody,
         response: {
-          201: Type.Object({
+          201: Described(Type.Object({
             message: Type.String(),
             data: Type.Object({ organizationId: ObjectId(), adminUserId: ObjectId() }),
-          }),
+          }), 'The organization and its first ADMIN, created'),
           ...authErrors(409),
         },
       },

@@ -23,7 +23,18 @@ export const CreateSnapshotBody = Type.Object(
     sourceOrgId: ObjectId('Organization containing the user being snapshotted.'),
     sourceUserId: ObjectId('User whose state is being captured.'),
   },
-  { additionalProperties: false },
+  {
+    $id: 'CreateSnapshotRequest',
+    additionalProperties: false,
+    examples: [
+      {
+        name: 'Top performer baseline 2026-05',
+        description: 'Senior AE automations and prompts for Q2 rollout.',
+        sourceOrgId: '64ee9a8b1e7f2a0011223344',
+        sourceUserId: '64ee9a8b1e7f2a001122339a',
+      },
+    ],
+  },
 )
 export type CreateSnapshotInput = Static<typeof CreateSnapshotBody>
 
@@ -53,7 +64,7 @@ export const RefSchema = Type.Object(
     fieldLocation: Type.String({ description: '"root" for sourceStatuses, "actions" for actions.*' }),
     agentName: Type.Optional(Nullable(Type.String({ description: 'Agents only: the source agent\u2019s name' }))),
   },
-  { additionalProperties: true },
+  { description: 'A stage or agent reference held by a captured automation', additionalProperties: true },
 )
 export type SnapshotRef = Static<typeof RefSchema>
 
@@ -115,7 +126,7 @@ export const PlanSchema = Type.Object(
     warnings: Type.Array(PlanWarningSchema),
     wouldSucceed: Type.Boolean({ description: 'true: the apply succeeds on unchanged data' }),
   },
-  { description: 'The plan an apply would execute' },
+  { $id: 'ApplyPlan', description: 'The plan an apply would execute' },
 )
 
 export const PageQueryFields = {

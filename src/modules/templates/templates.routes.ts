@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { allRoles } from '../../shared/roles.ts'
-import { authErrors, IdParams, MessageResponse } from '../../shared/schemas.ts'
+import { authErrors, IdParams, MessageResponse, Described } from '../../shared/schemas.ts'
 import { CreateTemplateBody, TemplateListQuery, TemplateSchema, UpdateTemplateBody } from './templates.schemas.ts'
 import * as service from './templates.service.ts'
 
@@ -19,13 +19,14 @@ export const templatesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: allRoles },
       schema: {
         tags,
+        operationId: 'get_templates',
         summary: 'List the caller\u2019s templates',
         description:
           'The caller\u2019s own templates, oldest first; type filters. With userId, an ADMIN lists those of a user ' +
           'of their organization and a SUPERADMIN those of any user (a user they cannot see is 404; other ' +
           'roles get 403).',
         querystring: TemplateListQuery,
-        response: { 200: Type.Object({ templates: Type.Array(TemplateSchema) }), ...authErrors(404) },
+        response: { 200: Described(Type.Object({ templates: Type.Array(TemplateSchema) }), 'The caller\u2019s templates'), ...authErrors(404) },
       },
     },
     async (request) => ({ templates: await service.listTemplates(ctx.db, request.actor, request.query) }),
@@ -37,10 +38,11 @@ export const templatesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: allRoles },
       schema: {
         tags,
+        operationId: 'post_template',
         summary: 'Create a template owned by the caller',
         description: 'The name must be unique among the caller\u2019s templates (409).',
         body: CreateTemplateBody,
-        response: { 201: TemplateResponse, ...authErrors(409) },
+        response: { 201: Described(TemplateResponse, 'The template, created'), ...authErrors(409) },
       },
     },
     async (request, reply) => {
@@ -55,10 +57,11 @@ export const templatesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: allRoles },
       schema: {
         tags,
+        operationId: 'get_template',
         summary: 'Get a template',
         description: 'Readable by its owner, an ADMIN of its organization and any SUPERADMIN; 404 for anyone else.',
         params: IdParams,
-        response: { 200: TemplateResponse, ...authErrors(404) },
+        response: { 200: Described(TemplateResponse, 'The template'), ...authErrors(404) },
       },
     },
     async (request) => ({ template: await service.getTemplate(ctx.db, request.actor, request.params.id) }),
@@ -70,11 +73,12 @@ export const templatesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: allRoles },
       schema: {
         tags,
+        operationId: 'put_template',
         summary: 'Update a template',
         description: `Only the fields given change. ${ownerOnly}`,
         params: IdParams,
         body: UpdateTemplateBody,
-        response: { 200: TemplateResponse, ...authErrors(404, 409) },
+        response: { 200: Described(TemplateResponse, 'The template, updated'), ...authErrors(404, 409) },
       },
     },
     async (request) => ({
@@ -88,10 +92,11 @@ export const templatesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: allRoles },
       schema: {
         tags,
+        operationId: 'delete_template',
         summary: 'Delete a template',
         description: ownerOnly,
         params: IdParams,
-        response: { 200: MessageResponse, ...authErrors(404) },
+        response: { 200: Described(MessageResponse, 'The template was deleted'), ...authErrors(404) },
       },
     },
     async (request) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from '@sinclair/typebox'
 import { adminRoles } from '../../shared/roles.ts'
-import { authErrors, IdParams, MessageResponse, ObjectId } from '../../shared/schemas.ts'
+import { authErrors, IdParams, MessageResponse, ObjectId, Described } from '../../shared/schemas.ts'
 import { CreateSnapshotBody } from '../snapshots/snapshot.schemas.ts'
 import { itemsPageSchema, itemsPageSchemaOf, itemsQuerySchema } from '../snapshots/item-page.schemas.ts'
 import { applyUserSnapshot, dryRunUserSnapshot } from './user-snapshot-apply.service.ts'
@@ -83,7 +83,7 @@ export const userSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Streamed as it is read, so a snapshot of any size costs the server the same memory; to show a big ' +
           'snapshot a page at a time, use GET /api/user-snapshots/{id}/items.',
         params: IdParams,
-        response: { 200: Type.Object({ snapshot: UserSnapshotDetail }), ...authErrors(404) },
+        response: { 200: Described(Type.Object({ snapshot: UserSnapshotDetail }), 'The snapshot with its copies and references'), ...authErrors(404) },
       },
     },
     async (request, reply) => {
@@ -107,7 +107,7 @@ export const userSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'item has the shape it has in GET of the snapshot. Same access rules as GET of the snapshot.',
         params: IdParams,
         querystring: itemsQuerySchema('user'),
-        response: { 200: itemsPageSchema('user'), ...authErrors(404) },
+        response: { 200: Described(itemsPageSchema('user'), 'One page of the copies of one kind'), ...authErrors(404) },
       },
     },
     async (request, reply) => {
@@ -126,7 +126,7 @@ export const userSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Delete a user snapshot',
         description: 'Admins may delete only snapshots they created; superadmins any. Applied copies are not affected.',
         params: IdParams,
-        response: { 200: MessageResponse, ...authErrors(404) },
+        response: { 200: Described(MessageResponse, 'The snapshot was deleted'), ...authErrors(404) },
       },
     },
     async (request) => {
@@ -145,7 +145,7 @@ export const userSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'List users for a source organization',
         description: 'Helper for the snapshot-creation UI. Admins may only ask for their own organization.',
         params: Type.Object({ orgId: ObjectId('Organization id') }),
-        response: { 200: SourceUsersResponse, ...authErrors(404) },
+        response: { 200: Described(SourceUsersResponse, 'The users of that organization who can be snapshotted'), ...authErrors(404) },
       },
     },
     async (request) => ({ users: await service.sourceUsers(ctx.db, request.actor, request.params.orgId) }),

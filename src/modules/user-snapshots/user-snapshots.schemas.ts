@@ -23,7 +23,32 @@ const userSnapshotSummaryFields = {
   assignedOrgIds: Type.Array(Type.String(), { description: 'Organizations the snapshot is shared with' }),
 }
 
-export const UserSnapshotSummary = Type.Object(userSnapshotSummaryFields, { additionalProperties: true })
+/** Seed example (seed 001), with the fields it leaves out filled in. */
+export const userSnapshotSummaryExample = {
+  _id: '665f1a0c0e0a4b001a2c9f80',
+  name: 'Top performer baseline 2026-05',
+  description: 'Senior AE automations and prompts for Q2 rollout.',
+  sourceOrgId: '64ee9a8b1e7f2a0011223344',
+  sourceOrgName: 'Acme Corp',
+  sourceUserId: '64ee9a8b1e7f2a001122339a',
+  sourceUserEmail: 'alex@acme.example',
+  sourceUserName: 'Alex Rep',
+  counts: { automations: 5, prompts: 8, templates: 12 },
+  createdBy: '64ee9a8b1e7f2a001122339b',
+  createdByName: 'Pat Admin',
+  createdByRole: 'ADMIN',
+  isGlobal: false,
+  assignedOrgIds: ['64ee9a8b1e7f2a0011223344'],
+  createdAt: '2026-05-15T09:00:00.000Z',
+  updatedAt: '2026-05-15T09:00:00.000Z',
+}
+
+export const UserSnapshotSummary = Type.Object(userSnapshotSummaryFields, {
+  $id: 'UserSnapshotSummary',
+  description: 'A user snapshot without its copies',
+  additionalProperties: true,
+  examples: [userSnapshotSummaryExample],
+})
 const summaryRef = UserSnapshotSummary
 
 export const UserSnapshotDetail = Type.Object(
@@ -31,12 +56,18 @@ export const UserSnapshotDetail = Type.Object(
     ...userSnapshotSummaryFields,
     ...copyFieldsSchema('user'),
   },
-  { additionalProperties: true },
+  { $id: 'UserSnapshotDetail', description: 'A user snapshot with its copies and references', additionalProperties: true },
 )
 
 export const CreateUserSnapshotResponse = Type.Object(
   { message: Type.String(), snapshot: summaryRef },
-  { required: ['snapshot'], additionalProperties: true },
+  {
+    $id: 'CreateUserSnapshotResponse',
+    description: 'Snapshot created: the full copies are taken',
+    required: ['snapshot'],
+    additionalProperties: true,
+    examples: [{ message: 'Snapshot created', snapshot: userSnapshotSummaryExample }],
+  },
 )
 
 export const userListScopes = ['all', 'global', 'assigned', 'mine'] as const
@@ -60,7 +91,12 @@ export type UserSnapshotListInput = Static<typeof UserSnapshotListQuery>
 
 export const UserSnapshotListResponse = Type.Object(
   { snapshots: Type.Array(summaryRef), nextCursor: Type.Optional(nextCursorField) },
-  { additionalProperties: true },
+  {
+    $id: 'UserSnapshotListResponse',
+    description: 'The snapshots visible to the caller, newest first (a page of them with limit)',
+    additionalProperties: true,
+    examples: [{ snapshots: [userSnapshotSummaryExample] }],
+  },
 )
 
 export const AssignUserSnapshotRequest = Type.Object(
@@ -75,13 +111,23 @@ export const AssignUserSnapshotRequest = Type.Object(
       Type.Boolean({ description: 'When true, makes the snapshot visible to all organizations.' }),
     ),
   },
-  { additionalProperties: false, minProperties: 1 },
+  {
+    $id: 'AssignUserSnapshotRequest',
+    additionalProperties: false,
+    minProperties: 1,
+    examples: [{ assignedOrgIds: ['64ee9a8b1e7f2a0011223344', '64ee9a8b1e7f2a0011223345'], isGlobal: false }],
+  },
 )
 export type AssignInput = Static<typeof AssignUserSnapshotRequest>
 
 export const AssignUserSnapshotResponse = Type.Object(
   { message: Type.String(), snapshot: summaryRef },
-  { additionalProperties: true },
+  {
+    $id: 'AssignUserSnapshotResponse',
+    description: 'Sharing updated: the snapshot as it is now',
+    additionalProperties: true,
+    examples: [{ message: 'Snapshot access updated', snapshot: userSnapshotSummaryExample }],
+  },
 )
 
 const mappingKeys = { keys: { maxLength: 200 }, maxProperties: 10_000 }
@@ -89,7 +135,20 @@ const stageName = Type.String({ maxLength: 200 })
 
 export const ApplyUserSnapshotNewUser = Type.Object(
   { ...newUserFields, accessRole: AssignableRoleSchema },
-  { additionalProperties: false },
+  {
+    $id: 'ApplyUserSnapshotNewUser',
+    additionalProperties: false,
+    examples: [
+      {
+        email: 'casey@acme.example',
+        password: 'TempPass!2026',
+        fullName: 'Casey New',
+        phoneNumber: '+14155550177',
+        designation: 'Account Executive',
+        accessRole: 'SALES_REP',
+      },
+    ],
+  },
 )
 
 export const ApplyUserSnapshotRequest = Type.Object(
@@ -123,7 +182,20 @@ export const ApplyUserSnapshotRequest = Type.Object(
     applyTemplates: Type.Optional(Type.Boolean({ default: true })),
     newUser: ApplyUserSnapshotNewUser,
   },
-  { additionalProperties: false },
+  {
+    $id: 'ApplyUserSnapshotRequest',
+    additionalProperties: false,
+    examples: [
+      {
+        pipelineMapping: { 'Move to Contacted on first reply': { Contacted: 'Reached Out' } },
+        agentMapping: {},
+        applyAutomations: true,
+        applyPrompts: true,
+        applyTemplates: true,
+        newUser: { email: 'casey@acme.example', password: 'TempPass!2026', fullName: 'Casey New', accessRole: 'SALES_REP' },
+      },
+    ],
+  },
 )
 export type ApplyUserSnapshotInput = Static<typeof ApplyUserSnapshotRequest>
 
@@ -152,7 +224,24 @@ export const ApplyUserSnapshotResponse = Type.Object(
       { additionalProperties: true },
     ),
   },
-  { additionalProperties: true },
+  {
+    $id: 'ApplyUserSnapshotResponse',
+    description: 'Snapshot applied: the new user and what was cloned, mapped and skipped',
+    additionalProperties: true,
+    examples: [
+      {
+        message: 'Snapshot applied',
+        result: {
+          userId: '64ee9a8b1e7f2a001122339c',
+          userEmail: 'casey@acme.example',
+          cloned: { automations: 5, prompts: 8, templates: 12 },
+          mapped: { prompts: 0 },
+          skipped: { automations: 0, templates: 0, prompts: 0 },
+          warnings: [],
+        },
+      },
+    ],
+  },
 )
 
 export const DryRunUserSnapshotResponse = Type.Object({
@@ -162,7 +251,7 @@ export const DryRunUserSnapshotResponse = Type.Object({
     { additionalProperties: true },
   ),
   plan: PlanSchema,
-})
+}, { $id: 'DryRunUserSnapshotResponse', description: 'Dry run (?dryRun=true): what the apply would do; nothing was written' })
 
 export const ApplyRefsQuery = Type.Object(
   { organizationId: ApplyQuery.properties.organizationId },
@@ -182,7 +271,11 @@ export const ApplyRefsResponse = Type.Object(
     ),
     targetAgents: Type.Array(Type.Object({ _id: ObjectId(), name: Type.String(), description: Type.String() })),
   },
-  { additionalProperties: true },
+  {
+    $id: 'ApplyRefsResponse',
+    description: 'The snapshot\u2019s references and what the target organization offers to map them to',
+    additionalProperties: true,
+  },
 )
 
 export const SourceUsersResponse = Type.Object({ users: Type.Array(UserSummarySchema) })
