@@ -12,8 +12,8 @@ export interface BenchDatabase {
   handle: DatabaseHandle
   kind: 'pg' | 'pglite'
   serverVersion: string
-  /** Removes the copies of a timed run, outside the timing, so every run starts alike. */
-  settle(): Promise<void>
+  /** Removes the copies of a timed run, outside the timing, so every run starts alike (other tables if named). */
+  settle(tables?: readonly string[]): Promise<void>
   close(): Promise<void>
 }
 
@@ -71,8 +71,8 @@ export async function openBenchDatabase(serverUrl: string | undefined, log: Stat
     handle,
     kind: created ? 'pg' : 'pglite',
     serverVersion: rows[0]?.version ?? 'unknown',
-    async settle() {
-      await sql`vacuum (analyze) ${sql.join(writtenTables.map((t) => sql.table(t)))}`.execute(handle.db)
+    async settle(tables = writtenTables) {
+      await sql`vacuum (analyze) ${sql.join(tables.map((t) => sql.table(t)))}`.execute(handle.db)
       // Flush the copies' WAL now rather than in the middle of the next timed run.
       if (checkpoints) {
         try {

@@ -28,16 +28,18 @@ export interface ListingResult {
  * Inserts `count` summary rows in one statement, all assigned to `otherOrgId`.
  * With a viewer, each is visible to it: every tenth as global, the rest by assignment.
  */
-async function insertCatalogue(ctx: AppContext, count: number, otherOrgId: string, viewerOrgId: string | null) {
+export async function insertCatalogue(ctx: AppContext, count: number, otherOrgId: string, viewerOrgId: string | null) {
   await sql`
     insert into snapshots (kind, name, description, source_org_id, source_org_name, source_user_id, source_user_email,
-                           source_user_name, automation_count, prompt_count, template_count, created_by,
-                           created_by_name, created_by_role, is_global, assigned_org_ids)
+                           source_user_name, counts, created_by, created_by_name, created_by_role, is_global,
+                           assigned_org_ids, version_id)
     select 'user', 'Catalogue snapshot ' || i, 'Generated for the listing benchmark', ${otherOrgId},
-           'Catalogue source', 'source-user', 'source@example.test', 'Source User', 30, 40, 30, 'bench',
-           'Bench', 'SUPERADMIN', v.viewer is not null and i % 10 = 0,
-           case when v.viewer is null or i % 10 = 0 then array[${otherOrgId}] else array[${otherOrgId}, v.viewer] end
-    from generate_series(1, ${count}) as i, (select ${viewerOrgId}::text as viewer) as v
+           'Catalogue source', 'source-user', 'source@example.test', 'Source User',
+           '{"automations": 30, "prompts": 40, "templates": 30}', 'bench', 'Bench', 'SUPERADMIN',
+           v.viewer is not null and i % 10 = 0,
+           case when v.viewer is null or i % 10 = 0 then array[${otherOrgId}] else array[${otherOrgId}, v.viewer] end,
+           'catalogue-' || v.batch || '-' || i
+    from generate_series(1, ${count}) as i, (select ${viewerOrgId}::text as viewer, ${uniqueSuffix()}::text as batch) as v
   `.execute(ctx.db)
   await sql`analyze snapshots`.execute(ctx.db)
 }

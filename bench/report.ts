@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
+import type { HttpResults } from './http.ts'
 import type { ListingResult } from './listing.ts'
 import type { Summary } from './measure.ts'
 
@@ -32,6 +33,8 @@ export interface BenchReport {
   productionPasswordHashMs: number
   results: ScenarioResult[]
   listing: ListingResult[]
+  /** The issue 11 targets, through HTTP (absent with --http=0). */
+  http?: HttpResults
   verdicts: Verdict[]
 }
 
@@ -49,8 +52,58 @@ export function machine(): BenchReport['machine'] {
 const times = (ratio: number) => `${ratio.toFixed(2)}×`
 const count = (n: number) => n.toLocaleString('en-US')
 
-/** The targets of issue 5, judged at N = 10,000 (or the largest size measured). */
-export function verdicts(results: readonly ScenarioResult[], listing: readonly ListingResult[]): Verdict[] {
+/** The targets of issue 11, through HTTP. */
+function httpVerdicts(http: HttpResults): Verdict[] {
+  const { apply, listing, reads, large, embedded } = http
+  const verdicts: Verdict[] = []
+  const applyRatio = apply.apply.medianMs / apply.integrityFloor.medianMs
+  verdicts.push({
+    target: `apply through HTTP vs integrity floor (N=${count(apply.size)})`,
+    limit: '≤ 1.1×',
+    measured: times(applyRatio),
+    met: applyRatio <= 1.1,
+  })
+  verdicts.push({
+    target: `${reads.readers} concurrent GETs of a ${count(reads.size)}-item snapshot`,
+    limit: 'all 200, RSS Δ ≤ 200 MB, /health p99 ≤ 100 ms',
+    measured: `${reads.ok}/${reads.readers} ok, ${reads.rssGrowthMb.toFixed(0)} MB, ${reads.healthP99Ms.toFixed(0)} ms`,
+    met: reads.ok === reads.readers && reads.failed === 0 && reads.rssGrowthMb <= 200 && reads.healthP99Ms <= 100,
+  })
+  verdicts.push({
+    target: `GET /api/user-snapshots?limit=50 (${count(listing.visible)} visible) vs GET /api/user/profile, ${listing.connections} connections`,
+    limit: '≥ 0.5× the throughput',
+    measured: times(listing.medianRatio),
+    met: listing.medianRatio >= 0.5,
+  })
+  if (large) {
+    const worstRss = Math.max(large.captureRssGrowthMb, large.applyRssGrowthMb)
+    verdicts.push({
+      target: `capture and apply of ${count(large.size)} items: memory`,
+      limit: 'RSS Δ ≤ 64 MB',
+      measured: `${large.captureRssGrowthMb.toFixed(0)} / ${large.applyRssGrowthMb.toFixed(0)} MB`,
+      met: worstRss <= 64,
+    })
+    const worstLinearity = Math.max(large.captureLinearity, large.applyLinearity)
+    verdicts.push({
+      target: `capture and apply of ${count(large.size)} items: time per item vs N=${count(apply.size)}`,
+      limit: '≤ 1.1× (linear)',
+      measured: `${times(large.captureLinearity)} / ${times(large.applyLinearity)}`,
+      met: worstLinearity <= 1.1,
+    })
+  }
+  if (embedded) {
+    verdicts.push({
+      target: `/health during ${embedded.applies} concurrent ${count(embedded.size)}-item applies`,
+      limit: 'p99 < 250 ms',
+      measured: `${embedded.healthP99Ms.toFixed(0)} ms`,
+      met: embedded.healthP99Ms < 250,
+    })
+  }
+  return verdicts
+}
+
+/** The targets of issue 5, judged at N = 10,000 (or the largest size measured), and those of issue 11. */
+export function verdicts(results: readonly ScenarioResult[], listing: readonly ListingResult[], http?: HttpResults): Verdict[] {
   const size = Math.max(...results.map((r) => r.size))
   const at = (key: string) => results.find((r) => r.key === key && r.size === size)
   const verdicts: Verdict[] = []
@@ -87,7 +140,68 @@ export function verdicts(results: readonly ScenarioResult[], listing: readonly L
       met: worst.p50Ms <= 20,
     })
   }
-  return verdicts
+  return http ? [...verdicts, ...httpVerdicts(http)] : verdicts
+}
+
+const timingCells = (t: { medianMs: number; minMs: number; maxMs: number }) => [ms(t.medianMs), `${ms(t.minMs)}–${ms(t.maxMs)}`]
+
+/** The HTTP part's tables (issue 11). */
+function formatHttp(http: HttpResults): string[] {
+  const { apply, listing, reads, large, embedded } = http
+  const load = (l: number[]) => l.map((v) => v.toFixed(1)).join(' ')
+  const rows: [string, { medianMs: number; minMs: number; maxMs: number }][] = [
+    ['bare floor: tables with a primary key only, one INSERT…SELECT each', apply.bareFloor],
+    ['integrity floor: + unique name per owner, one foreign key to the owner', apply.integrityFloor],
+    ['the project’s own tables, same INSERT…SELECTs', apply.projectFloor],
+    ['POST …/apply through HTTP (cross-org, mappings, new user)', apply.apply],
+    ['POST /api/user-snapshots through HTTP (capture)', apply.capture],
+  ]
+  const lines = [
+    '',
+    `Through HTTP (issue 11). Load average before: ${load(http.loadAverage.before)}; after: ${load(http.loadAverage.after)}.`,
+    '',
+    table(
+      ['N = ' + count(apply.size) + `, median of ${apply.runs}`, 'median ms', 'min–max ms', '× integrity floor', '× bare floor'],
+      rows.map(([label, t]) => [
+        label,
+        ...timingCells(t),
+        times(t.medianMs / apply.integrityFloor.medianMs),
+        times(t.medianMs / apply.bareFloor.medianMs),
+      ]),
+      (i) => i > 0,
+    ),
+    '',
+    table(
+      ['round', 'profile req/s', 'profile p99 ms', 'list req/s', 'list p99 ms', 'list / profile'],
+      listing.rounds.map((r, i) => [
+        String(i + 1),
+        r.profilePerSecond.toFixed(0),
+        String(r.profileP99Ms),
+        r.listPerSecond.toFixed(0),
+        String(r.listP99Ms),
+        times(r.listPerSecond / r.profilePerSecond),
+      ]),
+      (i) => i > 0,
+    ),
+    '',
+    `${reads.readers} concurrent GETs of the ${count(reads.size)}-item snapshot: ${reads.ok} answered 200, ${reads.failed} failed, ` +
+      `${reads.answerMb.toFixed(1)} MB each, all done in ${reads.seconds.toFixed(1)} s; server RSS growth ${reads.rssGrowthMb.toFixed(0)} MB; ` +
+      `/health p99 ${reads.healthP99Ms.toFixed(0)} ms over ${reads.healthCalls} calls meanwhile.`,
+  ]
+  if (large) {
+    lines.push(
+      `${count(large.size)} items: capture ${ms(large.captureMs)} ms (RSS Δ ${large.captureRssGrowthMb.toFixed(0)} MB, ` +
+        `${times(large.captureLinearity)} the time per item at N=${count(apply.size)}), apply ${ms(large.applyMs)} ms ` +
+        `(RSS Δ ${large.applyRssGrowthMb.toFixed(0)} MB, ${times(large.applyLinearity)}).`,
+    )
+  }
+  if (embedded) {
+    lines.push(
+      `${embedded.applies} concurrent applies of ${count(embedded.size)} items: ${embedded.ok} answered 201 in ${ms(embedded.wallMs)} ms; ` +
+        `/health p99 ${embedded.healthP99Ms.toFixed(0)} ms over ${embedded.healthCalls} calls meanwhile.`,
+    )
+  }
+  return lines
 }
 
 function table(header: string[], rows: string[][], rightAligned: (column: number) => boolean): string {
@@ -137,6 +251,7 @@ export function formatReport(report: BenchReport): string {
     table(['listing as', 'visible', 'paging', 'calls', 'p50 ms', 'p99 ms', 'statements', 'item bodies'], listingRows, (i) => i >= 3 && i <= 6),
     '',
     `argon2id hash with production parameters (once per apply, before the transaction; not in the rows above): ${ms(report.productionPasswordHashMs)} ms`,
+    ...(report.http ? formatHttp(report.http) : []),
     '',
     table(
       ['target', 'limit', 'measured', 'verdict'],

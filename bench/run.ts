@@ -5,6 +5,7 @@ import type { AppContext } from '../src/context.ts'
 import { createPasswordHasher } from '../src/shared/passwords.ts'
 import { testConfig } from '../test/helpers/app.ts'
 import { floor, naiveLoop } from './baselines.ts'
+import { benchHttp } from './http.ts'
 import { openBenchDatabase, type BenchDatabase } from './database.ts'
 import { benchListing } from './listing.ts'
 import { measure, median, StatementLog, summarize, type Sample } from './measure.ts'
@@ -22,6 +23,13 @@ import { itemBytes, prepareWorkload } from './workload.ts'
  *   --list=5000             BENCH_LIST_SNAPSHOTS  visible snapshots in the listing benchmark
  *   --list-calls=200        BENCH_LIST_CALLS    listing calls per measurement
  *   --pglite                BENCH_DB=pglite     PGlite even when a database URL is set
+ * Through HTTP (issue 11), at the largest size:
+ *   --http=1                BENCH_HTTP          0 skips the HTTP part
+ *   --connections=50        BENCH_CONNECTIONS   connections of list vs profile
+ *   --seconds=5             BENCH_SECONDS       seconds of each throughput measurement
+ *   --readers=50            BENCH_READERS       concurrent reads of the big snapshot
+ *   --large=100000          BENCH_LARGE         items of the large capture and apply (PostgreSQL; 0 skips)
+ *   --concurrent-applies=5  BENCH_CONCURRENT_APPLIES  applies while /health is timed (PGlite; 0 skips)
  * PostgreSQL when BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set, PGlite in memory otherwise.
  */
 
@@ -46,6 +54,21 @@ const options = {
 }
 const pgliteOnly = process.argv.includes('--pglite') || process.env.BENCH_DB === 'pglite'
 const serverUrl = pgliteOnly ? undefined : process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined
+const nonNegative = (name: string, envName: string, fallback: number) => {
+  const value = Number(option(name, envName) ?? fallback)
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number ≥ 0`)
+  return value
+}
+const httpOptions = {
+  enabled: nonNegative('http', 'BENCH_HTTP', 1) > 0,
+  size: Math.max(...options.sizes),
+  runs: options.runs,
+  connections: nonNegative('connections', 'BENCH_CONNECTIONS', 50),
+  seconds: nonNegative('seconds', 'BENCH_SECONDS', 5),
+  readers: nonNegative('readers', 'BENCH_READERS', 50),
+  large: nonNegative('large', 'BENCH_LARGE', serverUrl ? 100_000 : 0),
+  concurrentApplies: nonNegative('concurrent-applies', 'BENCH_CONCURRENT_APPLIES', serverUrl ? 0 : 5),
+}
 
 const progress = (text: string) => process.stderr.write(text)
 
@@ -107,6 +130,7 @@ async function main(): Promise<void> {
     for (const size of options.sizes) results.push(...(await benchSize(ctx, database, log, size)))
     progress(`listing ${options.listVisible} snapshots…\n`)
     const listing = await benchListing(ctx, log, { visible: options.listVisible, calls: options.listCalls })
+    const http = httpOptions.enabled ? await benchHttp(ctx, database, httpOptions, progress) : undefined
     const report: BenchReport = {
       startedAt: startedAt.toISOString(),
       durationSeconds: 0,
@@ -116,7 +140,8 @@ async function main(): Promise<void> {
       productionPasswordHashMs: await productionPasswordHashMs(),
       results,
       listing,
-      verdicts: verdicts(results, listing),
+      http,
+      verdicts: verdicts(results, listing, http),
     }
     report.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000)
     console.log(formatReport(report))

@@ -21,6 +21,8 @@ export interface Workload {
   size: number
   counts: { automations: number; prompts: number; templates: number }
   superadmin: Actor
+  /** The superadmin's token, for calls through HTTP. */
+  superadminToken: string
   source: { organizationId: string; userId: string }
   target: { organizationId: string; copyUserId: string }
   userSnapshotId: string
@@ -82,6 +84,7 @@ export async function prepareWorkload(ctx: AppContext, size: number): Promise<Wo
     size,
     counts,
     superadmin,
+    superadminToken: superadmin.token,
     source: { organizationId: source.id, userId: sourceUser.id },
     target: { organizationId: target.id, copyUserId: copyUser.id },
     userSnapshotId: userSnapshot._id,
