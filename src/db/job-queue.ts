@@ -52,16 +52,19 @@ export interface JobQueue {
 type SqlResult = { rows: unknown[]; rowCount: number }
 
 /** pg-boss's `db` hook over a Kysely executor. */
-function executorFor(db: Executor | Kysely<unknown>, kind: DatabaseHandle['kind']) {
+function executorFor(db: Executor | Kysely<unknown>) {
   return {
     async executeSql(text: string, values?: unknown[]): Promise<SqlResult> {
-      if ((values === undefined || values.length === 0) && kind === 'pglite' && /;\s*\S/.test(text.trim())) {
-        // A script of several statements (pg-boss's schema, its locked maintenance commands).
+      if ((values === undefined || values.length === 0) && /;\s*\S/.test(text.trim())) {
+        // A script of several statements (pg-boss's schema, its locked maintenance commands):
+        // PostgreSQL's simple protocol, PGlite's exec(). pg-boss reads no rows from them.
         await runScript(db, text)
         return { rows: [], rowCount: 0 }
       }
       const result = await db.executeQuery(CompiledQuery.raw(text, values ?? []))
-      return { rows: result.rows, rowCount: Number(result.numAffectedRows ?? result.rows.length) }
+      // A command without rows (pg's result of a multi-statement text) has none rather than undefined.
+      const rows: unknown[] = Array.isArray(result.rows) ? result.rows : []
+      return { rows, rowCount: Number(result.numAffectedRows ?? rows.length) }
     },
   }
 }
@@ -69,7 +72,7 @@ function executorFor(db: Executor | Kysely<unknown>, kind: DatabaseHandle['kind'
 export function createJobQueue(database: DatabaseHandle, options: QueueOptions): JobQueue {
   const timeout = Math.max(1, Math.round(options.taskTimeoutSeconds))
   const boss = new PgBoss({
-    db: executorFor(database.db, database.kind),
+    db: executorFor(database.db),
     schedule: false,
     supervise: true,
     // The expiry check (a task whose process died) runs at least as often as a task may last.
@@ -114,7 +117,7 @@ export function createJobQueue(database: DatabaseHandle, options: QueueOptions):
           retryBackoff: true,
           expireInSeconds: timeout,
         })),
-        { db: executorFor(trx, database.kind) },
+        { db: executorFor(trx) },
       )
     },
     async work(queue, concurrency, handler) {
