@@ -1,5 +1,6 @@
+import { fork } from 'node:child_process'
 import { loadavg } from 'node:os'
-import autocannon from 'autocannon'
+import type autocannon from 'autocannon'
 import { sql } from 'kysely'
 import { buildApp, type App } from '../src/app.ts'
 import type { AppContext } from '../src/context.ts'
@@ -12,8 +13,8 @@ import { prepareWorkload, type Workload } from './workload.ts'
 
 /**
  * The targets of issue 11, through HTTP against the real app on 127.0.0.1 (the
- * load generator runs in a worker thread, so it does not share the server's event
- * loop): apply against two floors, the paged list against GET /api/user/profile,
+ * load generator runs in a process of its own, so neither its CPU nor its memory
+ * counts as the server's): apply against two floors, the paged list against GET /api/user/profile,
  * 50 concurrent reads of a big snapshot, a 100,000-item capture and apply, and on
  * PGlite /health during concurrent applies. See docs/performance.md.
  */
@@ -267,10 +268,16 @@ async function measureApply(ctx: AppContext, database: BenchDatabase, client: Cl
   }
 }
 
-/** autocannon with its load generator in a worker thread; settles with its result. */
+/** autocannon in a child process (bench/load-process.ts); settles with its result. */
 function load(options: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    autocannon({ workers: 1, ...options }, (error, result) => (error ? reject(error as Error) : resolve(result)))
+    const child = fork(new URL('./load-process.ts', import.meta.url), { execArgv: ['--import', 'tsx'] })
+    child.once('message', (reply: { result?: autocannon.Result; error?: string }) =>
+      reply.result ? resolve(reply.result) : reject(new Error(reply.error ?? 'autocannon failed')),
+    )
+    child.once('error', reject)
+    child.once('exit', (code) => code !== 0 && reject(new Error(`the load process exited with ${code}`)))
+    child.send(options)
   })
 }
 
