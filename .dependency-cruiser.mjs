@@ -9,7 +9,7 @@
  * A module not listed here cannot be imported by any listed module.
  */
 const moduleLayers = [
-  ['organizations', 'jobs'],
+  ['organizations', 'jobs', 'audit', 'idempotency'],
   ['users'],
   ['pipelines', 'agents', 'owned-items'],
   ['automations', 'prompts', 'templates', 'auth'],

@@ -82,7 +82,7 @@ export const serviceScenarios: Scenario[] = [
     key: 'applyOrgSnapshot',
     label: 'apply org snapshot with a first user',
     async run(ctx, w) {
-      const result = await applyOrgSnapshot(ctx, w.orgSnapshotId, w.orgApplyInput())
+      const result = await applyOrgSnapshot(ctx, w.superadmin, w.orgSnapshotId, w.orgApplyInput())
       return {
         items: sum(result.cloned),
         cleanUp: async () => {

@@ -43,6 +43,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List audit events
+         * @description What was done to snapshots, newest first: every create, new version, assign, delete, apply, push, export and import, each written in the transaction of the change (a request that failed left none). Superadmins see every event; admins those whose actor belongs to, or whose target is, their organization (naming another `organizationId` is 403). Filters: `snapshotId`, `organizationId`, `action`. Pages of `limit` (1–200, default 50) follow `nextCursor`.
+         */
+        get: operations["get_audit_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -2500,6 +2520,153 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_audit_events: {
+        parameters: {
+            query?: {
+                /** @description What happened to the snapshot */
+                action?: "snapshot.created" | "snapshot.version_created" | "snapshot.assigned" | "snapshot.deleted" | "snapshot.applied" | "snapshot.pushed" | "snapshot.exported" | "snapshot.imported";
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description Page size (default 50) */
+                limit?: number;
+                /**
+                 * @description Only events whose actor belongs to, or whose target is, this organization (an ADMIN may name only their own)
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                organizationId?: string;
+                /**
+                 * @description Only events of this snapshot
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                snapshotId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of audit events, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events: {
+                            /**
+                             * @description Event id
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            _id: string;
+                            /**
+                             * @description What happened to the snapshot
+                             * @enum {string}
+                             */
+                            action: "snapshot.created" | "snapshot.version_created" | "snapshot.assigned" | "snapshot.deleted" | "snapshot.applied" | "snapshot.pushed" | "snapshot.exported" | "snapshot.imported";
+                            /**
+                             * @description Who did it
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            actorId: string;
+                            /** @description Their name at the time */
+                            actorName: string;
+                            /** @description Their role at the time */
+                            actorRole: string;
+                            /**
+                             * @description The application an apply recorded
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            applicationId?: string;
+                            /**
+                             * Format: date-time
+                             * @description When it happened (the time of its transaction)
+                             */
+                            at: string;
+                            /** @description What the action did, by action: name and counts, the new access, the created user or organization, … */
+                            details: {
+                                [key: string]: unknown;
+                            };
+                            /**
+                             * @description The background job (push)
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            jobId?: string;
+                            /**
+                             * @description The actor’s organization
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            organizationId: string;
+                            /**
+                             * @description The snapshot (it may since have been deleted)
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            snapshotId: string;
+                            /**
+                             * @description Kind of the snapshot
+                             * @enum {string}
+                             */
+                            snapshotKind: "user" | "org";
+                            /**
+                             * @description The organization the action wrote into (apply, push)
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            targetOrganizationId?: string;
+                            /** @description The snapshot version the action concerned */
+                            version?: number;
+                        }[];
+                        /** @description Cursor of the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -313,6 +313,37 @@ export interface JobTargetsTable {
   finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
 }
 
+export const auditActions = [
+  'snapshot.created',
+  'snapshot.version_created',
+  'snapshot.assigned',
+  'snapshot.deleted',
+  'snapshot.applied',
+  'snapshot.pushed',
+  'snapshot.exported',
+  'snapshot.imported',
+] as const
+export type AuditAction = (typeof auditActions)[number]
+
+/** Migration 0009: the audit log (history: no foreign keys). */
+export interface AuditEventsTable {
+  id: Generated<string>
+  seq: Generated<number>
+  action: AuditAction
+  snapshot_kind: SnapshotKind
+  snapshot_id: string
+  version: number | null
+  actor_id: string
+  actor_name: string
+  actor_role: string
+  organization_id: string
+  target_organization_id: string | null
+  application_id: string | null
+  job_id: string | null
+  details: Json<JsonObject>
+  at: Timestamp
+}
+
 export interface Database {
   organizations: OrganizationsTable
   organization_credentials: OrganizationCredentialsTable
@@ -339,6 +370,7 @@ export interface Database {
   snapshot_dynamic_properties: SnapshotDynamicPropertiesTable
   jobs: JobsTable
   job_targets: JobTargetsTable
+  audit_events: AuditEventsTable
 }
 
 /** Any executor: the database itself or an open transaction. */

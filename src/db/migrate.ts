@@ -6,6 +6,7 @@ import * as securityHardening from './migrations/0004_security_hardening.ts'
 import * as snapshotVersions from './migrations/0005_snapshot_versions.ts'
 import * as snapshotSearch from './migrations/0006_snapshot_search.ts'
 import * as itemOwnerKeys from './migrations/0007_item_owner_keys.ts'
+import * as auditEvents from './migrations/0009_audit_events.ts'
 import * as jobs from './migrations/0012_jobs.ts'
 
 /** Migrations are listed in code so they run the same under tsx, tests and the CLI. */
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005_snapshot_versions': snapshotVersions,
   '0006_snapshot_search': snapshotSearch,
   '0007_item_owner_keys': itemOwnerKeys,
+  '0009_audit_events': auditEvents,
   '0012_jobs': jobs,
 }
 

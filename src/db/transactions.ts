@@ -8,3 +8,22 @@ import type { Executor, Tx } from './database.ts'
 export function readConsistently<T>(db: Executor, read: (trx: Tx) => Promise<T>): Promise<T> {
   return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(read)
 }
+
+/**
+ * What a caller adds to a use case's transaction, such as the record that makes a
+ * request idempotent: `begin` runs first inside it, `beforeCommit` last, with the
+ * use case's result, so the caller's writes commit or roll back with the use
+ * case's. The use case still opens the transaction (and picks its isolation).
+ */
+export interface TransactionHooks<R> {
+  begin(trx: Tx): Promise<void>
+  beforeCommit(trx: Tx, result: R): Promise<void>
+}
+
+/** Inside the use case's transaction: the caller's `begin`, the use case's work, the caller's `beforeCommit`. */
+export async function withHooks<R>(trx: Tx, hooks: TransactionHooks<R> | undefined, work: () => Promise<R>): Promise<R> {
+  await hooks?.begin(trx)
+  const result = await work()
+  await hooks?.beforeCommit(trx, result)
+  return result
+}

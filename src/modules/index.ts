@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../context.ts'
 import type { QueueTask } from '../db/job-queue.ts'
 import { agentsRoutes } from './agents/agents.routes.ts'
+import { auditRoutes } from './audit/audit.routes.ts'
 import { authRoutes } from './auth/auth.routes.ts'
 import { automationsRoutes } from './automations/automations.routes.ts'
 import { jobsRoutes } from './jobs/jobs.routes.ts'
@@ -29,6 +30,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(userSnapshotsRoutes)
   await app.register(orgSnapshotsRoutes)
   await app.register(jobsRoutes)
+  await app.register(auditRoutes)
 }
 
 /** What a worker does with one task of each job type (a target of a push, ...). */

@@ -1,3 +1,5 @@
+import { badRequest } from './errors.ts'
+
 /**
  * Opaque keyset cursors: a position in a newest-first listing (an insertion
  * sequence) wrapped so clients treat it as a token, not a number to compute with.
@@ -10,6 +12,18 @@ export function encodeCursor(seq: number): string {
 export function decodeCursor(cursor: string): number | null {
   const match = /^s(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
   return match ? Number(match[1]) : null
+}
+
+/** The position of a listing's `cursor` query parameter: undefined without one, 400 for one this server did not issue. */
+export function positionOf(cursor: string | undefined): number | undefined {
+  if (cursor === undefined) return undefined
+  const decoded = decodeCursor(cursor)
+  if (decoded === null) {
+    throw badRequest('Validation error', 'cursor is not a cursor this server issued', [
+      { location: 'querystring', path: '/cursor', message: 'is invalid' },
+    ])
+  }
+  return decoded
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
 import { applySteps } from '../../src/modules/snapshots/apply-executor.ts'
+import { beforeCommitStep } from '../../src/modules/snapshots/apply.service.ts'
 import { itemKinds } from '../../src/modules/snapshots/item-kinds.ts'
 import { useTestApp } from '../helpers/app.ts'
 import { uniqueEmail } from '../helpers/fixtures.ts'
@@ -16,6 +17,8 @@ import { crossOrgScenario, newUserBody, orgApplyBody, orgSourceSetup, snapshotOf
  * recorded from a successful apply first, so a step added with a new kind is failed
  * here without anyone editing this file; the last test proves every step the
  * executor declares, and so every item kind's step, was failed at least once.
+ * The last step, right before the commit, comes after the audit event: a failed
+ * apply leaves no event either.
  */
 const fault = { failAt: null as string | null, fired: false, seen: [] as string[] }
 const failedSteps = new Set<string>()
@@ -44,7 +47,7 @@ describe('fault injection: every apply step rolls back completely', () => {
     {
       name: 'user snapshot, cross-organization apply',
       // A user apply creates the user and clones every user-level kind.
-      expectedSteps: applySteps.filter((step) => step === 'user' || userKindSteps.includes(step)),
+      expectedSteps: [...applySteps.filter((step) => step === 'user' || userKindSteps.includes(step)), beforeCommitStep],
       async prepare() {
         const { target, snapshot } = await crossOrgScenario(t.app)
         return (fresh) =>
@@ -56,7 +59,7 @@ describe('fault injection: every apply step rolls back completely', () => {
     },
     {
       name: 'user snapshot, same-organization apply (one prompt cloned, the other granted)',
-      expectedSteps: ['user', 'prompts', 'promptGrants'],
+      expectedSteps: ['user', 'prompts', 'promptGrants', beforeCommitStep],
       async prepare() {
         const setup = await sourceSetup(t.app)
         const snapshot = await snapshotOf(t.app, setup)
@@ -70,7 +73,7 @@ describe('fault injection: every apply step rolls back completely', () => {
     {
       name: 'org snapshot apply with a first user and credentials',
       // Everything but the same-organization grant step.
-      expectedSteps: applySteps.filter((step) => step !== 'promptGrants'),
+      expectedSteps: [...applySteps.filter((step) => step !== 'promptGrants'), beforeCommitStep],
       async prepare() {
         const source = await orgSourceSetup(t.app)
         return (fresh) =>
@@ -128,7 +131,7 @@ describe('fault injection: every apply step rolls back completely', () => {
   }
 
   it('failed every step the apply executor declares, and so every item kind in turn', () => {
-    assert.deepEqual([...failedSteps].sort(), [...applySteps].sort())
+    assert.deepEqual([...failedSteps].sort(), [...applySteps, beforeCommitStep].sort())
     for (const kind of itemKinds) assert.ok(failedSteps.has(kind.step), `the ${kind.kind} step was failed`)
   })
 })

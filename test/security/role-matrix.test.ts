@@ -231,6 +231,11 @@ const matrix: Record<string, Entry> = {
     ],
   },
   'POST /api/jobs/:id/retry': { allowed: ADMINS, probes: [{ url: (w) => `/api/jobs/${w.jobId}/retry`, status: 404 }] },
+
+  'GET /api/audit-events': {
+    allowed: ADMINS,
+    probes: [{ url: (w) => `/api/audit-events?organizationId=${w.a.tenant.organization.id}`, status: 403 }],
+  },
 }
 
 /** A push job of org A's admin over one (made-up) application, created as the push creates it. */

@@ -1,4 +1,6 @@
 import type { AppContext } from '../../context.ts'
+import type { TransactionHooks } from '../../db/transactions.ts'
+import type { Actor } from '../../shared/actor.ts'
 import { dryRunApply, runApply, type ApplyUseCase } from '../snapshots/apply.service.ts'
 import { planView, resultCounts, type ApplyPlan } from '../snapshots/apply-plan.ts'
 import type { ApplyOrgSnapshotInput } from './org-snapshots.schemas.ts'
@@ -10,8 +12,9 @@ import { findOrgSnapshot } from './org-snapshots.service.ts'
  * with clones of the captured user items, all in one transaction.
  */
 
-function useCase(id: string, input: ApplyOrgSnapshotInput): ApplyUseCase {
+function useCase(actor: Actor, id: string, input: ApplyOrgSnapshotInput): ApplyUseCase {
   return {
+    actor,
     load: (db, lock) => findOrgSnapshot(db, id, { lockForApply: lock }),
     request: (snapshot) => ({
       snapshot,
@@ -43,8 +46,8 @@ const input = (plan: ApplyPlan) => {
   return target.newOrganization
 }
 
-export async function dryRunOrgSnapshot(ctx: AppContext, id: string, body: ApplyOrgSnapshotInput) {
-  const plan = await dryRunApply(ctx, useCase(id, body))
+export async function dryRunOrgSnapshot(ctx: AppContext, actor: Actor, id: string, body: ApplyOrgSnapshotInput) {
+  const plan = await dryRunApply(ctx, useCase(actor, id, body))
   return {
     message: 'Dry run',
     result: {
@@ -60,15 +63,35 @@ export async function dryRunOrgSnapshot(ctx: AppContext, id: string, body: Apply
   }
 }
 
-export async function applyOrgSnapshot(ctx: AppContext, id: string, body: ApplyOrgSnapshotInput) {
-  const { plan, created } = await runApply(ctx, useCase(id, body))
-  return {
-    organizationId: created.organizationId,
-    organizationName: created.organizationName!,
-    userId: created.userId,
-    userEmail: created.userEmail,
-    cloned: resultCounts(plan).cloned,
-    credentials: credentialsOutcome(plan),
-    warnings: plan.warnings,
-  }
+export interface OrgApplyResult {
+  organizationId: string
+  organizationName: string
+  userId: string | null
+  userEmail: string | null
+  cloned: ReturnType<typeof resultCounts>['cloned']
+  credentials: ReturnType<typeof credentialsOutcome>
+  warnings: ApplyPlan['warnings']
+}
+
+export function applyOrgSnapshot(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+  body: ApplyOrgSnapshotInput,
+  hooks?: TransactionHooks<OrgApplyResult>,
+): Promise<OrgApplyResult> {
+  return runApply(
+    ctx,
+    useCase(actor, id, body),
+    (plan, created) => ({
+      organizationId: created.organizationId,
+      organizationName: created.organizationName!,
+      userId: created.userId,
+      userEmail: created.userEmail,
+      cloned: resultCounts(plan).cloned,
+      credentials: credentialsOutcome(plan),
+      warnings: plan.warnings,
+    }),
+    hooks,
+  )
 }

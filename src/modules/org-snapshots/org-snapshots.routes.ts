@@ -125,7 +125,7 @@ export const orgSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      await service.deleteOrgSnapshot(ctx.db, request.params.id)
+      await service.deleteOrgSnapshot(ctx.db, request.actor, request.params.id)
       return { message: 'Snapshot deleted' }
     },
   )
@@ -172,8 +172,8 @@ export const orgSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      if (request.query.dryRun) return dryRunOrgSnapshot(ctx, request.params.id, request.body)
-      const result = await applyOrgSnapshot(ctx, request.params.id, request.body)
+      if (request.query.dryRun) return dryRunOrgSnapshot(ctx, request.actor, request.params.id, request.body)
+      const result = await applyOrgSnapshot(ctx, request.actor, request.params.id, request.body)
       return reply.status(201).send({ message: 'Snapshot applied', result })
     },
   )

@@ -1,10 +1,12 @@
 import type { AppContext } from '../../context.ts'
 import type { Executor } from '../../db/database.ts'
+import { withHooks, type TransactionHooks } from '../../db/transactions.ts'
 import type { Actor } from '../../shared/actor.ts'
 import { notFound } from '../../shared/errors.ts'
 import { findOrganization } from '../organizations/organizations.repository.ts'
 import { listUsersOfOrganization } from '../users/users.repository.ts'
-import { captureSnapshot } from '../snapshots/capture.service.ts'
+import { captureSnapshot, inCaptureTransaction } from '../snapshots/capture.service.ts'
+import { recordSnapshotEvent } from '../snapshots/snapshot-audit.ts'
 import type { CreateSnapshotInput } from '../snapshots/snapshot.schemas.ts'
 import { pageOfSummaries, summaryBase, summaryCounts } from '../snapshots/snapshot-views.ts'
 import { snapshotDetailStream, type DetailStreamInput } from '../snapshots/snapshot-stream.ts'
@@ -32,8 +34,19 @@ export async function findOrgSnapshot(
   return row
 }
 
-export async function createOrgSnapshot(ctx: AppContext, actor: Actor, input: CreateSnapshotInput) {
-  return toOrgSnapshotSummary(await captureSnapshot(ctx.db, actor, 'org', input))
+export async function createOrgSnapshot(
+  ctx: AppContext,
+  actor: Actor,
+  input: CreateSnapshotInput,
+  hooks?: TransactionHooks<ReturnType<typeof toOrgSnapshotSummary>>,
+) {
+  return inCaptureTransaction(ctx.db, (trx) =>
+    withHooks(trx, hooks, async () => {
+      const row = await captureSnapshot(trx, actor, 'org', input)
+      await recordSnapshotEvent(trx, 'snapshot.created', actor, row, { details: { counts: summaryCounts(row) } })
+      return toOrgSnapshotSummary(row)
+    }),
+  )
 }
 
 export async function listOrgSnapshots(db: Executor, actor: Actor, query: OrgSnapshotListInput) {
@@ -63,9 +76,12 @@ export async function orgSnapshotItems(db: Executor, id: string, query: ItemsQue
   return pageOfItems(db, await findOrgSnapshot(db, id), query)
 }
 
-export async function deleteOrgSnapshot(db: Executor, id: string): Promise<void> {
-  await findOrgSnapshot(db, id)
-  if (!(await snapshots.deleteSnapshot(db, id))) throw notFound('Snapshot')
+export function deleteOrgSnapshot(db: Executor, actor: Actor, id: string): Promise<void> {
+  return db.transaction().execute(async (trx) => {
+    const row = await findOrgSnapshot(trx, id)
+    if (!(await snapshots.deleteSnapshot(trx, id))) throw notFound('Snapshot')
+    await recordSnapshotEvent(trx, 'snapshot.deleted', actor, row)
+  })
 }
 
 export async function organizationUsers(db: Executor, organizationId: string) {

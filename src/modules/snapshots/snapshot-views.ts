@@ -1,7 +1,6 @@
 import type { Executor, SnapshotKind } from '../../db/database.ts'
-import { decodeCursor, encodeCursor } from '../../shared/cursor.ts'
+import { encodeCursor, positionOf } from '../../shared/cursor.ts'
 import { groupBy } from '../../shared/collections.ts'
-import { badRequest } from '../../shared/errors.ts'
 import type { ItemKind } from './item-kind.ts'
 import { kindsOf } from './item-kinds.ts'
 import * as reads from './plan.repository.ts'
@@ -48,16 +47,7 @@ export async function pageOfSummaries<Summary>(
   db: Executor,
   options: { kind: SnapshotKind; visibleToOrganization?: string; limit?: number; cursor?: string; filters?: ListFilters },
 ): Promise<{ summaries: Summary[]; nextCursor: string | null }> {
-  let afterSeq: number | undefined
-  if (options.cursor !== undefined) {
-    const decoded = decodeCursor(options.cursor)
-    if (decoded === null) {
-      throw badRequest('Validation error', 'cursor is not a cursor this server issued', [
-        { location: 'querystring', path: '/cursor', message: 'is invalid' },
-      ])
-    }
-    afterSeq = decoded
-  }
+  const afterSeq = positionOf(options.cursor)
   const { limit } = options
   const rows = await listSummaries<Summary>(db, {
     ...options.filters,

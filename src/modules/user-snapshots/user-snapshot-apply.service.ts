@@ -1,7 +1,8 @@
 import type { AppContext } from '../../context.ts'
+import type { TransactionHooks } from '../../db/transactions.ts'
 import type { Actor } from '../../shared/actor.ts'
 import { dryRunApply, runApply, type ApplyUseCase } from '../snapshots/apply.service.ts'
-import { planView, resultCounts, type ApplyRequest } from '../snapshots/apply-plan.ts'
+import { planView, resultCounts, type ApplyPlan, type ApplyRequest } from '../snapshots/apply-plan.ts'
 import type { SnapshotRow } from '../snapshots/snapshots.repository.ts'
 import type { ApplyUserSnapshotInput } from './user-snapshots.schemas.ts'
 import { applyTarget, visibleSnapshot } from './user-snapshots.service.ts'
@@ -15,6 +16,7 @@ function useCase(actor: Actor, id: string, input: ApplyUserSnapshotInput, reques
   if (input.applyPrompts === false) disabled.add('prompt')
   if (input.applyTemplates === false) disabled.add('template')
   return {
+    actor,
     async load(db, lock) {
       organizationId = await applyTarget(db, actor, requestedOrg)
       return visibleSnapshot(db, actor, id, { lockForApply: lock })
@@ -49,13 +51,20 @@ export async function dryRunUserSnapshot(
   }
 }
 
-export async function applyUserSnapshot(
+export type UserApplyResult = { userId: string; userEmail: string; warnings: ApplyPlan['warnings'] } & ReturnType<typeof resultCounts>
+
+export function applyUserSnapshot(
   ctx: AppContext,
   actor: Actor,
   id: string,
   input: ApplyUserSnapshotInput,
   requestedOrg: string | undefined,
-) {
-  const { plan, created } = await runApply(ctx, useCase(actor, id, input, requestedOrg))
-  return { userId: created.userId!, userEmail: created.userEmail!, ...resultCounts(plan), warnings: plan.warnings }
+  hooks?: TransactionHooks<UserApplyResult>,
+): Promise<UserApplyResult> {
+  return runApply(
+    ctx,
+    useCase(actor, id, input, requestedOrg),
+    (plan, created) => ({ userId: created.userId!, userEmail: created.userEmail!, ...resultCounts(plan), warnings: plan.warnings }),
+    hooks,
+  )
 }

@@ -1,13 +1,15 @@
 import type { AppContext } from '../../context.ts'
 import type { Executor } from '../../db/database.ts'
+import { withHooks, type TransactionHooks } from '../../db/transactions.ts'
 import { isSuperadmin, targetOrganization, type Actor } from '../../shared/actor.ts'
 import { groupBy } from '../../shared/collections.ts'
 import { badRequest, forbidden, notFound } from '../../shared/errors.ts'
 import { existingOrganizationIds, findOrganization } from '../organizations/organizations.repository.ts'
 import { listPipelines, listStages } from '../pipelines/pipelines.repository.ts'
 import { listUsersOfOrganization } from '../users/users.repository.ts'
-import { captureSnapshot } from '../snapshots/capture.service.ts'
+import { captureSnapshot, inCaptureTransaction } from '../snapshots/capture.service.ts'
 import * as reads from '../snapshots/plan.repository.ts'
+import { recordSnapshotEvent } from '../snapshots/snapshot-audit.ts'
 import type { CreateSnapshotInput } from '../snapshots/snapshot.schemas.ts'
 import { pageOfSummaries, summaryBase, summaryCounts, type ListFilters } from '../snapshots/snapshot-views.ts'
 import { snapshotDetailStream, type DetailStreamInput } from '../snapshots/snapshot-stream.ts'
@@ -53,11 +55,22 @@ async function ownedSnapshot(db: Executor, actor: Actor, id: string): Promise<sn
   return row
 }
 
-export async function createUserSnapshot(ctx: AppContext, actor: Actor, input: CreateSnapshotInput) {
+export async function createUserSnapshot(
+  ctx: AppContext,
+  actor: Actor,
+  input: CreateSnapshotInput,
+  hooks?: TransactionHooks<ReturnType<typeof toUserSnapshotSummary>>,
+) {
   if (!isSuperadmin(actor) && input.sourceOrgId !== actor.organizationId) {
     throw forbidden('Admins may only snapshot users of their own organization')
   }
-  return toUserSnapshotSummary(await captureSnapshot(ctx.db, actor, 'user', input))
+  return inCaptureTransaction(ctx.db, (trx) =>
+    withHooks(trx, hooks, async () => {
+      const row = await captureSnapshot(trx, actor, 'user', input)
+      await recordSnapshotEvent(trx, 'snapshot.created', actor, row, { details: { counts: summaryCounts(row) } })
+      return toUserSnapshotSummary(row)
+    }),
+  )
 }
 
 /** What each `scope` of the listing adds to the caller's visibility. */
@@ -96,35 +109,50 @@ export async function userSnapshotItems(db: Executor, actor: Actor, id: string, 
   return pageOfItems(db, await visibleSnapshot(db, actor, id), query)
 }
 
-export async function deleteUserSnapshot(db: Executor, actor: Actor, id: string): Promise<void> {
-  await ownedSnapshot(db, actor, id)
-  if (!(await snapshots.deleteSnapshot(db, id))) throw snapshotNotFound()
+export function deleteUserSnapshot(db: Executor, actor: Actor, id: string): Promise<void> {
+  return db.transaction().execute(async (trx) => {
+    const row = await ownedSnapshot(trx, actor, id)
+    if (!(await snapshots.deleteSnapshot(trx, id))) throw snapshotNotFound()
+    await recordSnapshotEvent(trx, 'snapshot.deleted', actor, row)
+  })
 }
 
+/** Changing who sees a snapshot; the change and its audit event commit together. */
 export async function assignUserSnapshot(db: Executor, actor: Actor, id: string, input: AssignInput) {
   if (input.assignedOrgIds !== undefined && !isSuperadmin(actor)) {
     throw forbidden('Only a SUPERADMIN may change assignedOrgIds; admins may only toggle isGlobal')
   }
-  await ownedSnapshot(db, actor, id)
-  const assignedOrgIds = input.assignedOrgIds === undefined ? undefined : [...new Set(input.assignedOrgIds)]
-  if (assignedOrgIds !== undefined) {
-    const existing = await existingOrganizationIds(db, assignedOrgIds)
-    const unknown = assignedOrgIds.filter((orgId) => !existing.has(orgId))
-    if (unknown.length > 0) {
-      throw badRequest(
-        'Validation error',
-        `assignedOrgIds names organizations that do not exist: ${unknown.join(', ')}`,
-        unknown.map((orgId) => ({
-          location: 'body',
-          path: `/assignedOrgIds/${assignedOrgIds.indexOf(orgId)}`,
-          message: 'names no organization',
-        })),
-      )
-    }
-  }
-  const row = await snapshots.updateSnapshotAccess(db, id, { assignedOrgIds, isGlobal: input.isGlobal })
-  if (!row) throw snapshotNotFound()
-  return toUserSnapshotSummary(row)
+  return db.transaction().execute(async (trx) => {
+    const before = await ownedSnapshot(trx, actor, id)
+    const assignedOrgIds = input.assignedOrgIds === undefined ? undefined : [...new Set(input.assignedOrgIds)]
+    if (assignedOrgIds !== undefined) await requireOrganizations(trx, assignedOrgIds)
+    const row = await snapshots.updateSnapshotAccess(trx, id, { assignedOrgIds, isGlobal: input.isGlobal })
+    if (!row) throw snapshotNotFound()
+    await recordSnapshotEvent(trx, 'snapshot.assigned', actor, row, {
+      details: {
+        isGlobal: row.is_global,
+        assignedOrgIds: row.assigned_org_ids,
+        previous: { isGlobal: before.is_global, assignedOrgIds: before.assigned_org_ids },
+      },
+    })
+    return toUserSnapshotSummary(row)
+  })
+}
+
+/** assignedOrgIds must name existing organizations (400 naming each that does not). */
+async function requireOrganizations(db: Executor, assignedOrgIds: string[]): Promise<void> {
+  const existing = await existingOrganizationIds(db, assignedOrgIds)
+  const unknown = assignedOrgIds.filter((orgId) => !existing.has(orgId))
+  if (unknown.length === 0) return
+  throw badRequest(
+    'Validation error',
+    `assignedOrgIds names organizations that do not exist: ${unknown.join(', ')}`,
+    unknown.map((orgId) => ({
+      location: 'body',
+      path: `/assignedOrgIds/${assignedOrgIds.indexOf(orgId)}`,
+      message: 'names no organization',
+    })),
+  )
 }
 
 /** Users of a source organization, for picking whom to snapshot (ADMIN: own organization only). */
