@@ -15,7 +15,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 export const defaultConsoleDir = fileURLToPath(new URL('../../dist/console/', import.meta.url))
 
 /** Top-level sections of the console's router (web/src/paths.ts). */
-export const consoleSections = ['sign-in', 'user-snapshots', 'org-snapshots'] as const
+export const consoleSections = ['sign-in', 'user-snapshots', 'org-snapshots', 'audit'] as const
 
 /**
  * The console's own scripts and styles only; Mantine sets inline styles, and the

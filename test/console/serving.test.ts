@@ -21,7 +21,7 @@ describe('the admin console is served at /', () => {
   const empty = useTestApp({ consoleDir: join(dir, 'missing') })
 
   it('answers / and every console address (deep links, reloads) with index.html, uncached, with a strict CSP', async () => {
-    for (const url of ['/', '/sign-in', '/sign-in?next=%2Fuser-snapshots', '/user-snapshots', '/user-snapshots/665f1a0c0e0a4b001a2c9f80/apply', '/org-snapshots/new']) {
+    for (const url of ['/', '/sign-in', '/sign-in?next=%2Fuser-snapshots', '/user-snapshots', '/user-snapshots/665f1a0c0e0a4b001a2c9f80/apply', '/org-snapshots/new', '/audit', '/audit?action=snapshot.created']) {
       const response = await t.app.inject({ method: 'GET', url })
       assert.equal(response.statusCode, 200, url)
       assert.match(String(response.headers['content-type']), /^text\/html/, url)

@@ -54,6 +54,7 @@ export function Layout() {
           <NavLink component={RouterNavLink} to={paths.catalogue('user')} label="User snapshots" />
         )}
         {can.orgSnapshots && <NavLink component={RouterNavLink} to={paths.catalogue('org')} label="Org snapshots" />}
+        {can.userSnapshots && <NavLink component={RouterNavLink} to={paths.audit} label="Audit log" />}
         <NavLink href="/docs" label="API reference" target="_blank" rel="noopener" />
       </AppShell.Navbar>
       <AppShell.Main>

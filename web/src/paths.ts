@@ -3,7 +3,7 @@
  * below with the console's index.html (src/plugins/console.ts lists the same
  * sections; test/console/serving.test.ts checks that they agree).
  */
-export const consoleSections = ['sign-in', 'user-snapshots', 'org-snapshots'] as const
+export const consoleSections = ['sign-in', 'user-snapshots', 'org-snapshots', 'audit'] as const
 
 export type SnapshotKind = 'user' | 'org'
 
@@ -15,4 +15,5 @@ export const paths = {
   create: (kind: SnapshotKind) => `${base(kind)}/new`,
   detail: (kind: SnapshotKind, id: string) => `${base(kind)}/${id}`,
   apply: (kind: SnapshotKind, id: string) => `${base(kind)}/${id}/apply`,
+  audit: '/audit',
 }

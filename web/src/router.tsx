@@ -55,6 +55,10 @@ export const router = createBrowserRouter([
             path: '/org-snapshots/:id/apply',
             lazy: async () => ({ Component: (await import('./pages/apply-org.tsx')).ApplyOrgWizard }),
           },
+          {
+            path: '/audit',
+            lazy: async () => ({ Component: (await import('./pages/audit.tsx')).AuditLog }),
+          },
           { path: '*', element: <NotFound /> },
         ],
       },

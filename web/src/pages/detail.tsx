@@ -6,6 +6,7 @@ import { api, isOrgSnapshot, unwrap, type OrgSnapshotDetail, type UserSnapshotDe
 import { Busy, Counts, ErrorAlert } from '../components.tsx'
 import { paths, type SnapshotKind } from '../paths.ts'
 import { permissions, useSession } from '../session.ts'
+import { AuditTable } from './audit.tsx'
 import { ShareDialog } from './share.tsx'
 import { CapturedItems, References, type ItemKindName } from './snapshot-items.tsx'
 
@@ -108,6 +109,7 @@ export function SnapshotDetail({ kind }: { kind: SnapshotKind }) {
         <Tabs.List aria-label="Snapshot sections">
           <Tabs.Tab value="items">Items</Tabs.Tab>
           <Tabs.Tab value="references">References ({refs.length})</Tabs.Tab>
+          <Tabs.Tab value="audit">Audit</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="items" pt="sm">
           <CapturedItems
@@ -120,6 +122,9 @@ export function SnapshotDetail({ kind }: { kind: SnapshotKind }) {
         </Tabs.Panel>
         <Tabs.Panel value="references" pt="sm">
           <References refs={refs} />
+        </Tabs.Panel>
+        <Tabs.Panel value="audit" pt="sm">
+          <AuditTable filter={{ snapshotId: id }} showSnapshot={false} />
         </Tabs.Panel>
       </Tabs>
 
