@@ -142,25 +142,18 @@ const floorTables = {
 } as const
 
 async function createFloorTables(ctx: AppContext): Promise<void> {
+  // One statement per query: PGlite's query() takes no more.
   for (const [table, spec] of Object.entries(floorTables)) {
+    const columns = `organization_id text not null, ${spec.columns},
+      created_at timestamptz not null default now(), updated_at timestamptz not null default now()`
     await sql
       .raw(
-        `create table bench_integrity_${table} (
-          id uuid primary key default gen_random_uuid(),
-          organization_id text not null,
-          user_id text not null references users (id) on delete cascade,
-          ${spec.columns},
-          created_at timestamptz not null default now(),
-          updated_at timestamptz not null default now(),
-          unique (user_id, name));
-        create table bench_bare_${table} (
-          id uuid primary key default gen_random_uuid(),
-          organization_id text not null,
-          user_id text not null,
-          ${spec.columns},
-          created_at timestamptz not null default now(),
-          updated_at timestamptz not null default now())`,
+        `create table bench_integrity_${table} (id uuid primary key default gen_random_uuid(),
+          user_id text not null references users (id) on delete cascade, ${columns}, unique (user_id, name))`,
       )
+      .execute(ctx.db)
+    await sql
+      .raw(`create table bench_bare_${table} (id uuid primary key default gen_random_uuid(), user_id text not null, ${columns})`)
       .execute(ctx.db)
   }
 }
