@@ -66,7 +66,10 @@ export async function work(config: Config): Promise<void> {
     await database.close()
   })
   const concurrency = Math.max(1, config.jobs.workers)
-  await startWorkers(ctx, concurrency)
+  // One line per target, for operators (and the tests that count who did what).
+  await startWorkers(ctx, concurrency, (type, task, outcome) =>
+    console.log(`${type} target ${String(task.data.jobId)}/${String(task.data.applicationId)} ${outcome}`),
+  )
   console.log(`Worker started: ${concurrency} target(s) at once, ${database.kind === 'postgres' ? 'PostgreSQL' : 'embedded PGlite'}`)
 }
 

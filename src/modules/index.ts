@@ -6,7 +6,7 @@ import { auditRoutes } from './audit/audit.routes.ts'
 import { authRoutes } from './auth/auth.routes.ts'
 import { automationsRoutes } from './automations/automations.routes.ts'
 import { jobsRoutes } from './jobs/jobs.routes.ts'
-import { queueOf, type JobType } from './jobs/jobs.service.ts'
+import { queueOf, type JobType, type TargetOutcome } from './jobs/jobs.service.ts'
 import { orgSnapshotsRoutes } from './org-snapshots/org-snapshots.routes.ts'
 import { organizationsRoutes } from './organizations/organizations.routes.ts'
 import { platformRoutes } from './platform/platform.routes.ts'
@@ -34,14 +34,21 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
 }
 
 /** What a worker does with one task of each job type (a target of a push, ...). */
-const jobHandlers: Partial<Record<JobType, (ctx: AppContext, task: QueueTask) => Promise<void>>> = {}
+const jobHandlers: Partial<Record<JobType, (ctx: AppContext, task: QueueTask) => Promise<TargetOutcome>>> = {}
 
 /**
  * Makes this process a worker: `concurrency` targets at once of every job type.
  * `npm start` does it unless WORKERS=0; `tether-relay worker` does nothing else.
  */
-export async function startWorkers(ctx: AppContext, concurrency: number): Promise<void> {
-  for (const [type, handler] of Object.entries(jobHandlers)) {
-    await ctx.queue.work(queueOf(type), concurrency, (task) => handler(ctx, task))
+export async function startWorkers(
+  ctx: AppContext,
+  concurrency: number,
+  onTarget?: (type: JobType, task: QueueTask, outcome: TargetOutcome) => void,
+): Promise<void> {
+  for (const [type, handler] of Object.entries(jobHandlers) as [JobType, (ctx: AppContext, task: QueueTask) => Promise<TargetOutcome>][]) {
+    await ctx.queue.work(queueOf(type), concurrency, async (task) => {
+      const outcome = await handler(ctx, task)
+      onTarget?.(type, task, outcome)
+    })
   }
 }

@@ -166,6 +166,41 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
   }
 }
 
+/** Starts `tether-relay worker` (background jobs, no HTTP) and waits until it works. */
+export async function startWorkerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<Omit<ServerProcess, 'url'>> {
+  const { child, output, exited } = spawnNode('src/cli/main.ts', ['worker'], env)
+  const started = new Promise<void>((resolve, reject) => {
+    const onData = () => {
+      if (output.stdout.includes('Worker started')) {
+        child.stdout?.off('data', onData)
+        resolve()
+      }
+    }
+    child.stdout?.on('data', onData)
+    void exited.then((exit) => reject(new Error(`worker exited (${exit.code ?? exit.signal}) before starting:\n${output.stderr}\n${output.stdout}`)))
+  })
+  try {
+    await within(timeoutMs, 'the worker to start', started)
+  } catch (error) {
+    child.kill('SIGKILL')
+    throw error
+  }
+  return {
+    child,
+    pid: child.pid!,
+    output,
+    exited,
+    async stop(signal = 'SIGTERM', stopTimeoutMs = 30_000) {
+      child.kill(signal)
+      try {
+        return await within(stopTimeoutMs, `the worker to exit after ${signal}`, exited)
+      } finally {
+        child.kill('SIGKILL')
+      }
+    },
+  }
+}
+
 /**
  * Runs `fn` with the environment that gives a service process its own storage in
  * this test pass: a PGlite DATA_DIR, or (TEST_DB=postgres) a fresh PostgreSQL

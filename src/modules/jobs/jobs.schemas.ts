@@ -10,7 +10,7 @@ export const TargetChangesSchema = Type.Object(
     updated: Type.Integer({ description: 'Items updated in the target (merged or taken from the snapshot)' }),
     deleted: Type.Integer({ description: 'Items deleted from the target (removeDeleted)' }),
     kept: Type.Integer({ description: 'Items left as they are (unchanged, changed only locally, deleted locally, or removed from the snapshot but kept)' }),
-    conflicts: Type.Integer({ description: 'Fields changed on both sides, settled by conflictPolicy' }),
+    conflicts: Type.Integer({ description: 'Items with a conflict (a field changed on both sides, or a name taken locally), settled by conflictPolicy' }),
   },
   { $id: 'JobTargetChanges' },
 )
@@ -51,7 +51,7 @@ const jobFields = {
   total: Type.Integer({ description: 'Number of targets' }),
   done: Type.Integer({ description: 'Targets finished successfully' }),
   failed: Type.Integer({ description: 'Targets that failed (nothing was written to them; POST /api/jobs/{id}/retry re-runs them)' }),
-  conflicts: Type.Integer({ description: 'Conflicting fields over all finished targets' }),
+  conflicts: Type.Integer({ description: 'Items with a conflict, over all finished targets' }),
   params: Type.Record(Type.String(), Type.Unknown(), { description: 'What the job was asked to do (for a push: snapshotId, version, conflictPolicy, removeDeleted)' }),
   createdBy: ObjectId('The user who started the job'),
   createdByName: Type.String(),

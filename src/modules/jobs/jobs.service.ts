@@ -161,28 +161,32 @@ const errorBody = (error: AppError): TargetError => ({
  * - anything else (a lost connection) is thrown so the queue retries the task;
  *   on its last attempt the target is marked failed.
  */
-export async function runJobTarget(ctx: AppContext, task: QueueTask, work: TargetWork): Promise<void> {
-  if (!isTargetTask(task.data)) return
+/** What became of a task: its target done now, failed now, or found already done (a repeated delivery). */
+export type TargetOutcome = 'succeeded' | 'failed' | 'already-done'
+
+export async function runJobTarget(ctx: AppContext, task: QueueTask, work: TargetWork): Promise<TargetOutcome> {
+  if (!isTargetTask(task.data)) return 'already-done'
   const { jobId, applicationId } = task.data
   await repo.markStarted(ctx.db, jobId, applicationId)
   try {
-    await ctx.db.transaction().execute(async (trx) => {
+    return await ctx.db.transaction().execute(async (trx) => {
       const row = await repo.lockPendingTarget(trx, jobId, applicationId)
-      if (!row) return
+      if (!row) return 'already-done' as const
       const job = await repo.lockJob(trx, jobId, 'share')
-      if (!job) return
+      if (!job) return 'already-done' as const
       const changes = await work(trx, row, job)
       await repo.finishTarget(trx, jobId, applicationId, { status: 'succeeded', changes: { ...changes } })
+      return 'succeeded' as const
     })
   } catch (error) {
     if (error instanceof AppError) {
-      await repo.finishTarget(ctx.db, jobId, applicationId, { status: 'failed', error: errorBody(error) })
-      return
+      return (await repo.finishTarget(ctx.db, jobId, applicationId, { status: 'failed', error: errorBody(error) })) ? 'failed' : 'already-done'
     }
     if (task.retryCount < task.retryLimit) throw error
     await repo.finishTarget(ctx.db, jobId, applicationId, {
       status: 'failed',
       error: { status: 500, error: 'Internal error', message: 'The target could not be updated; nothing was written to it' },
     })
+    return 'failed'
   }
 }

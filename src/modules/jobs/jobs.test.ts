@@ -58,12 +58,12 @@ describe('background jobs', () => {
   const t = useTestApp()
   let workerStarted: Promise<void> | undefined
   const worker = () =>
-    (workerStarted ??= t.app.ctx.queue.work(queueOf('snapshot.push'), 2, (task) =>
-      runJobTarget(t.app.ctx, task, async (trx, target, job) => {
+    (workerStarted ??= t.app.ctx.queue.work(queueOf('snapshot.push'), 2, async (task) => {
+      await runJobTarget(t.app.ctx, task, async (trx, target, job) => {
         runs.push(target.application_id)
         return behaviour.current(trx, target, job)
-      }),
-    ))
+      })
+    }))
 
   it('runs every target once and reports progress, failures and conflicts; retry re-runs only the failed ones', async () => {
     await worker()
