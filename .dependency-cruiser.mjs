@@ -16,7 +16,7 @@ const moduleLayers = [
   ['platform'],
   ['snapshots'],
   ['user-snapshots', 'org-snapshots'],
-  ['snapshot-push'],
+  ['snapshot-push', 'bundles'],
 ]
 
 const moduleRules = moduleLayers.flatMap((layer, rank) => {

@@ -15,6 +15,7 @@ import { serializeRequest } from './plugins/log-redaction.ts'
 import { installOpenApi } from './plugins/openapi.ts'
 import { installRateLimit } from './plugins/rate-limit.ts'
 import { installValidation, schemaErrorFormatter } from './plugins/validation.ts'
+import { createBundleSigner } from './shared/bundle-signing.ts'
 import { createSecretBox } from './shared/crypto.ts'
 import { errorResponses } from './shared/schemas.ts'
 import { createPasswordHasher } from './shared/passwords.ts'
@@ -61,6 +62,7 @@ export function createContext(options: AppOptions): AppContext {
     tokens: createTokenService(config.jwtSecret, config.jwtTtlSeconds),
     passwords: createPasswordHasher(config.passwordHash),
     secrets: createSecretBox(config.encryptionKey),
+    bundleSigner: createBundleSigner(config.bundleSigningKey),
     faults: options.faults ?? (() => {}),
     queue: createJobQueue(database, { taskTimeoutSeconds: config.jobs.targetTimeoutSeconds }),
   }

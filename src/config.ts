@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { hkdfSync, randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Type, type StaticDecode, type TSchema } from '@sinclair/typebox'
@@ -83,6 +83,46 @@ const bootstrap = Type.Transform(
   })
   .Encode((pair) => ({ email: pair?.email, password: pair?.password }))
 
+/** A public key an import trusts (SPEC §7.6): an Ed25519 JWK with its key id. */
+export interface TrustedKey {
+  kty: 'OKP'
+  crv: 'Ed25519'
+  x: string
+  kid: string
+}
+
+const trustedKeysAllowed = 'a JWKS ({"keys":[…]}) of Ed25519 public keys with their kid, inline or as the path of a file holding one'
+
+/** BUNDLE_TRUSTED_KEYS: a JWKS inline (it starts with "{") or the path of a file holding one; read once, never fetched. */
+export function parseTrustedKeys(raw: string): TrustedKey[] {
+  let text = raw
+  if (!raw.startsWith('{')) {
+    try {
+      text = readFileSync(resolve(raw), 'utf8')
+    } catch {
+      throw new ConfigError(`BUNDLE_TRUSTED_KEYS names a file that cannot be read (${raw}); it must be ${trustedKeysAllowed}`)
+    }
+  }
+  let jwks: unknown
+  try {
+    jwks = JSON.parse(text)
+  } catch {
+    throw new ConfigError(`BUNDLE_TRUSTED_KEYS is not valid JSON; it must be ${trustedKeysAllowed}`)
+  }
+  const keys = (jwks as { keys?: unknown } | null)?.keys
+  if (!Array.isArray(keys) || keys.length === 0) throw new ConfigError(`BUNDLE_TRUSTED_KEYS must be ${trustedKeysAllowed}`)
+  return keys.map((key: unknown, index): TrustedKey => {
+    const jwk = (key ?? {}) as Record<string, unknown>
+    if ('d' in jwk) throw new ConfigError(`BUNDLE_TRUSTED_KEYS key ${index} holds a private key; list public keys only`)
+    const { kty, crv, x, kid } = jwk
+    if (kty !== 'OKP' || crv !== 'Ed25519' || typeof x !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(x)) {
+      throw new ConfigError(`BUNDLE_TRUSTED_KEYS key ${index} is not an Ed25519 public key (kty "OKP", crv "Ed25519", x)`)
+    }
+    if (typeof kid !== 'string' || kid.length === 0) throw new ConfigError(`BUNDLE_TRUSTED_KEYS key ${index} has no kid`)
+    return { kty, crv, x, kid }
+  })
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
 export const settingsSchema = Type.Object({
@@ -145,11 +185,22 @@ export const settingsSchema = Type.Object({
     /** A target still running after this is handed to another worker (its first run, if alive, still wins the row lock). */
     targetTimeoutSeconds: duration('JOB_TARGET_TIMEOUT', '5m'),
   }),
+  /** Portable bundles (SPEC §7.6): how big an import may be, and whose signatures it trusts (unset: any valid one). */
+  bundles: Type.Object({
+    importLimitBytes: env('IMPORT_LIMIT_BYTES', Type.Integer({ minimum: 1024, maximum: 1024 * 1024 * 1024, default: 64 * 1024 * 1024 })),
+    trustedKeys: Type.Optional(
+      Type.Transform(env('BUNDLE_TRUSTED_KEYS', Type.String()))
+        .Decode(parseTrustedKeys)
+        .Encode((keys) => JSON.stringify({ keys })),
+    ),
+  }),
   /** Unset secrets are generated outside production (see resolveSecrets). */
   secrets: Type.Object({
     jwtSecret: Type.Optional(env('JWT_SECRET', Type.String({ minLength: 32, sensitive: true }))),
     /** 32 bytes as 64 hex characters or base64 (decoded by decodeKey). */
     encryptionKey: Type.Optional(env('ENCRYPTION_KEY', Type.String({ sensitive: true }))),
+    /** The Ed25519 private key (its 32-byte seed) that signs exported bundles; unset: derived from ENCRYPTION_KEY. */
+    bundleSigningKey: Type.Optional(env('BUNDLE_SIGNING_KEY', Type.String({ sensitive: true }))),
   }),
 })
 
@@ -164,6 +215,8 @@ export type Config = DeepReadonly<Omit<Settings, 'secrets' | 'database'>> & {
     | { readonly kind: 'pglite'; readonly dataDir: string }
   readonly jwtSecret: Uint8Array
   readonly encryptionKey: Buffer
+  /** The 32-byte Ed25519 seed of the instance's bundle signing key. */
+  readonly bundleSigningKey: Buffer
   readonly passwordHash: Readonly<PasswordHashOptions>
   /** Where the secrets came from (the first start reports it). */
   readonly secretsSource: SecretsSource
@@ -320,16 +373,29 @@ function resolveSecrets(
 /** argon2id with OWASP's parameters (tests pass cheaper ones). */
 const passwordHash: PasswordHashOptions = { memoryCost: 19456, timeCost: 2, parallelism: 1 }
 
+/**
+ * The bundle signing key: BUNDLE_SIGNING_KEY when set, else derived from ENCRYPTION_KEY
+ * with HKDF (its own label, so the key never serves another purpose). The derived key
+ * is as stable as ENCRYPTION_KEY: the same on every process of an instance and across
+ * restarts, generated in development with it, required in production with it.
+ */
+function bundleSigningKey(configured: string | undefined, encryptionKey: Buffer): Buffer {
+  if (configured) return decodeKey('BUNDLE_SIGNING_KEY', configured)
+  return Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'tether-relay bundle signing key', 32))
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const { secrets: fromEnvironment, database, ...settings } = parseSettings(env)
   const secrets = resolveSecrets(fromEnvironment, settings.nodeEnv, database.dataDir)
+  const encryptionKey = decodeKey('ENCRYPTION_KEY', secrets.encryptionKey)
   return Object.freeze({
     ...settings,
     database: database.url
       ? { kind: 'postgres' as const, url: database.url, poolSize: database.poolSize }
       : { kind: 'pglite' as const, dataDir: database.dataDir },
     jwtSecret: new TextEncoder().encode(secrets.jwtSecret),
-    encryptionKey: decodeKey('ENCRYPTION_KEY', secrets.encryptionKey),
+    encryptionKey,
+    bundleSigningKey: bundleSigningKey(fromEnvironment.bundleSigningKey, encryptionKey),
     passwordHash,
     secretsSource: secrets.source,
   })

@@ -250,4 +250,32 @@ describe('loadConfig', () => {
       configError({ DATA_DIR: dataDir }, /secrets\.json is not a valid secrets file; remove it or set JWT_SECRET and ENCRYPTION_KEY/)
     }
   })
+
+  it('derives the bundle signing key from ENCRYPTION_KEY unless BUNDLE_SIGNING_KEY is set', () => {
+    const derived = loadConfig({ ...secrets }).bundleSigningKey
+    assert.equal(derived.length, 32)
+    assert.deepEqual(loadConfig({ ...secrets }).bundleSigningKey, derived, 'stable for one ENCRYPTION_KEY')
+    assert.notDeepEqual(derived, Buffer.from(hexKey, 'hex'), 'never the encryption key itself')
+    assert.notDeepEqual(loadConfig({ ...secrets, ENCRYPTION_KEY: 'cd'.repeat(32) }).bundleSigningKey, derived)
+    assert.deepEqual(loadConfig({ ...secrets, BUNDLE_SIGNING_KEY: '12'.repeat(32) }).bundleSigningKey, Buffer.from('12'.repeat(32), 'hex'))
+    configError({ ...secrets, BUNDLE_SIGNING_KEY: 'hunter2-password' }, /^BUNDLE_SIGNING_KEY must be 32 bytes/)
+  })
+
+  it('reads BUNDLE_TRUSTED_KEYS inline or from a file, Ed25519 public keys with a kid only', () => {
+    const key = { kty: 'OKP', crv: 'Ed25519', x: 'A'.repeat(43), kid: 'k1' }
+    const inline = JSON.stringify({ keys: [{ ...key, alg: 'EdDSA', use: 'sig' }] })
+    assert.deepEqual(loadConfig({ ...secrets, BUNDLE_TRUSTED_KEYS: inline }).bundles.trustedKeys, [key])
+    const file = join(scratch, 'trusted.json')
+    writeFileSync(file, inline)
+    assert.deepEqual(loadConfig({ ...secrets, BUNDLE_TRUSTED_KEYS: file }).bundles.trustedKeys, [key])
+    assert.equal(loadConfig({ ...secrets }).bundles.trustedKeys, undefined)
+    assert.equal(loadConfig({ ...secrets }).bundles.importLimitBytes, 64 * 1024 * 1024)
+    configError({ ...secrets, BUNDLE_TRUSTED_KEYS: join(scratch, 'missing.json') }, /^BUNDLE_TRUSTED_KEYS names a file that cannot be read/)
+    configError({ ...secrets, BUNDLE_TRUSTED_KEYS: '{"keys":[]}' }, /^BUNDLE_TRUSTED_KEYS must be a JWKS/)
+    configError({ ...secrets, BUNDLE_TRUSTED_KEYS: '{nope' }, /^BUNDLE_TRUSTED_KEYS is not valid JSON/)
+    configError({ ...secrets, BUNDLE_TRUSTED_KEYS: JSON.stringify({ keys: [{ ...key, d: 'B'.repeat(43) }] }) }, /key 0 holds a private key/)
+    configError({ ...secrets, BUNDLE_TRUSTED_KEYS: JSON.stringify({ keys: [key, { ...key, crv: 'P-256' }] }) }, /key 1 is not an Ed25519 public key/)
+    configError({ ...secrets, BUNDLE_TRUSTED_KEYS: JSON.stringify({ keys: [{ ...key, kid: '' }] }) }, /key 0 has no kid/)
+    configError({ ...secrets, IMPORT_LIMIT_BYTES: '10' }, /^IMPORT_LIMIT_BYTES must be between 1024 and 1073741824/)
+  })
 })

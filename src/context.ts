@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Config } from './config.ts'
 import type { Database } from './db/database.ts'
 import type { JobQueue } from './db/job-queue.ts'
+import type { BundleSigner } from './shared/bundle-signing.ts'
 import type { SecretBox } from './shared/crypto.ts'
 import type { PasswordHasher } from './shared/passwords.ts'
 import type { TokenService } from './shared/tokens.ts'
@@ -21,6 +22,8 @@ export interface AppContext {
   readonly tokens: TokenService
   readonly passwords: PasswordHasher
   readonly secrets: SecretBox
+  /** Signs exported bundles with the instance key. */
+  readonly bundleSigner: BundleSigner
   readonly faults: FaultInjector
   /** The durable queue behind background jobs (started on first use). */
   readonly queue: JobQueue

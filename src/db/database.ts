@@ -159,9 +159,10 @@ export interface SnapshotsTable {
   kind: SnapshotKind
   name: string
   description: string | null
-  source_org_id: string
+  /** Null for an imported snapshot: its source lives on another instance. */
+  source_org_id: string | null
   source_org_name: string
-  source_user_id: string
+  source_user_id: string | null
   source_user_email: string
   source_user_name: string
   created_by: string
@@ -175,6 +176,12 @@ export interface SnapshotsTable {
   counts: ColumnType<ItemCounts, string | undefined, string>
   created_at: Timestamp
   updated_at: Timestamp
+  /** Imported snapshots (SPEC §7.6): the exporting instance, its snapshot id and latest version imported; all null otherwise. */
+  imported_from_instance: string | null
+  imported_from_snapshot: string | null
+  imported_from_version: number | null
+  /** The organization whose member imported it (part of the import's identity). */
+  imported_into_org: string | null
 }
 
 /** Items per kind, keyed like the API's counts (automations, prompts, pipelines, ...). */
@@ -192,6 +199,9 @@ export interface SnapshotVersionsTable {
   created_by: string
   created_by_name: string
   created_at: Timestamp
+  /** Imported versions: the exporter's version number and the bundle's checksum. */
+  imported_version: number | null
+  bundle_checksum: string | null
 }
 
 export interface SnapshotAutomationsTable {
@@ -371,6 +381,14 @@ export interface Database {
   jobs: JobsTable
   job_targets: JobTargetsTable
   audit_events: AuditEventsTable
+  instance_identity: InstanceIdentityTable
+}
+
+/** The one row naming this installation in the bundles it exports. */
+export interface InstanceIdentityTable {
+  singleton: Generated<boolean>
+  id: Generated<string>
+  created_at: Generated<Timestamp>
 }
 
 /** Any executor: the database itself or an open transaction. */

@@ -5,6 +5,7 @@ import { agentsRoutes } from './agents/agents.routes.ts'
 import { auditRoutes } from './audit/audit.routes.ts'
 import { authRoutes } from './auth/auth.routes.ts'
 import { automationsRoutes } from './automations/automations.routes.ts'
+import { bundlesRoutes } from './bundles/bundles.routes.ts'
 import { jobsRoutes } from './jobs/jobs.routes.ts'
 import { queueOf, type JobType, type TargetOutcome } from './jobs/jobs.service.ts'
 import { orgSnapshotsRoutes } from './org-snapshots/org-snapshots.routes.ts'
@@ -29,6 +30,7 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(templatesRoutes)
   await app.register(userSnapshotsRoutes)
   await app.register(orgSnapshotsRoutes)
+  await app.register(bundlesRoutes)
   await app.register(jobsRoutes)
   await app.register(auditRoutes)
 }

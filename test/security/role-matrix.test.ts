@@ -186,7 +186,21 @@ const matrix: Record<string, Entry> = {
     ],
   },
 
+  'GET /api/user-snapshots/:id/export': {
+    allowed: ADMINS,
+    probes: [{ url: (w) => `/api/user-snapshots/${w.userSnapshotId}/export`, status: 404 }],
+  },
+  'POST /api/user-snapshots/import': { allowed: ADMINS },
+
   'POST /api/org-snapshots': { allowed: ROOT },
+  'GET /api/org-snapshots/:id/export': {
+    allowed: ROOT,
+    probes: [
+      { as: root, url: () => `/api/org-snapshots/${missingId}/export`, status: 404 },
+      { as: root, url: (w) => `/api/org-snapshots/${w.userSnapshotId}/export`, status: 404 },
+    ],
+  },
+  'POST /api/org-snapshots/import': { allowed: ROOT },
   'GET /api/org-snapshots': { allowed: ROOT },
   'GET /api/org-snapshots/:id': {
     allowed: ROOT,

@@ -73,7 +73,8 @@ export interface CloneTarget {
   organizationId: string
   /** Owner of the user-level copies; null when the apply creates no user. */
   userId: string | null
-  sourceOrgId: string
+  /** Null for an imported snapshot (its source organization is on another instance). */
+  sourceOrgId: string | null
   /** Ids planned for rows other rows point at, per kind: source id → new id. */
   plannedIds: Readonly<Record<string, Readonly<Record<string, string>>>>
   /** How automations' stage and agent references change. */

@@ -70,7 +70,7 @@ export async function childCopies(
  */
 export type ReadMode = 'cursor' | 'pages'
 
-interface RowSource {
+export interface RowSource {
   table: string
   columns: readonly string[]
   versionId: string
@@ -93,7 +93,7 @@ function sourceQuery(source: RowSource, after: readonly unknown[] | null, limit:
 }
 
 /** Every row of `source`, `chunk` rows at a time, in its order. */
-async function* readRows(db: Executor, source: RowSource, mode: ReadMode, chunk: number): AsyncGenerator<CopyRow[]> {
+export async function* readRows(db: Executor, source: RowSource, mode: ReadMode, chunk: number): AsyncGenerator<CopyRow[]> {
   if (mode === 'cursor') {
     const compiled = sourceQuery(source, null, null).compile(db)
     for await (const result of db.getExecutor().stream(compiled, chunk)) yield result.rows

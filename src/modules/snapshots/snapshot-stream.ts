@@ -52,7 +52,8 @@ const flushBytes = 64 * 1024
 
 const slotsByDatabase = new WeakMap<object, Semaphore>()
 
-function streamSlots(ctx: AppContext): Semaphore {
+/** Streams that hold a connection while their client reads share these slots (exports too). */
+export function streamSlots(ctx: AppContext): Semaphore {
   let slots = slotsByDatabase.get(ctx.db)
   if (!slots) {
     const { database } = ctx.config
@@ -108,7 +109,16 @@ const changedWhileRead = (what: string, sentAnything: boolean) =>
     ? new Error(`the snapshot changed while it was read (${what}); the answer was cut short`)
     : notFound('Snapshot', 'No snapshot exists with the given id')
 
-async function* detailChunks(ctx: AppContext, input: DetailStreamInput): AsyncGenerator<string> {
+/**
+ * Runs the reads of one streamed answer: in a stream slot, and on PostgreSQL inside
+ * one read-only REPEATABLE READ transaction read through cursors (committed when the
+ * reads end, rolled back when the stream fails or its client goes away); on PGlite
+ * in keyset pages. GET of a snapshot and the bundle export share it.
+ */
+export async function* streamedReads<T>(
+  ctx: AppContext,
+  read: (db: Executor, mode: ReadMode) => AsyncGenerator<T>,
+): AsyncGenerator<T> {
   const release = await streamSlots(ctx).acquire()
   let trx: ControlledTransaction<Database> | null = null
   try {
@@ -116,56 +126,63 @@ async function* detailChunks(ctx: AppContext, input: DetailStreamInput): AsyncGe
     if (mode === 'cursor') {
       trx = await ctx.db.startTransaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute()
     }
-    const db: Executor = trx ?? ctx.db
-    const versionId = input.version.id
-
-    const summary = input.serializerOf(input.summarySchema)(input.summary)
-    if (!summary.startsWith('{') || !summary.endsWith('}') || summary === '{}') throw new Error('the summary is not a JSON object')
-    let out = '{"snapshot":' + summary.slice(0, -1)
-    let sent = false
-
-    for (const kind of topLevelKinds(input.snapshotKind)) {
-      const serialize = input.serializerOf(kind.copySchema)
-      const children = await loadChildren(db, kind, versionId)
-      out += `,${JSON.stringify(kind.view.field)}:[`
-      let written = 0
-      for await (const rows of readCopies(db, kind, versionId, mode, chunkRows)) {
-        for (const row of rows) out += (written++ === 0 ? '' : ',') + serialize(copyWithChildren(row, kind, children))
-        if (out.length >= flushBytes) {
-          yield out
-          sent = true
-          out = ''
-        }
-      }
-      out += ']'
-      const expected = input.version.counts[kind.countKey]
-      if (expected !== undefined && expected !== written) throw changedWhileRead(`${written} of ${expected} ${kind.countKey}`, sent)
-    }
-
-    const serializeRef = input.serializerOf(RefSchema)
-    for (const [field, refType] of [
-      ['sourcePipelineStageRefs', 'pipelineStage'],
-      ['sourceAgentRefs', 'agent'],
-    ] as const) {
-      out += `,"${field}":[`
-      let written = 0
-      for await (const rows of readReferences(db, versionId, refType, mode, chunkRows)) {
-        for (const row of rows) out += (written++ === 0 ? '' : ',') + serializeRef(toReference(row as Parameters<typeof toReference>[0]))
-        if (out.length >= flushBytes) {
-          yield out
-          out = ''
-        }
-      }
-      out += ']'
-    }
-    out += '}}'
+    yield* read(trx ?? ctx.db, mode)
     if (trx) {
       await trx.commit().execute()
       trx = null
     }
-    yield out
   } finally {
     if (trx) await trx.rollback().execute().catch(() => {})
     release()
   }
+}
+
+function detailChunks(ctx: AppContext, input: DetailStreamInput): AsyncGenerator<string> {
+  return streamedReads(ctx, (db, mode) => detailReads(db, mode, input))
+}
+
+async function* detailReads(db: Executor, mode: ReadMode, input: DetailStreamInput): AsyncGenerator<string> {
+  const versionId = input.version.id
+
+  const summary = input.serializerOf(input.summarySchema)(input.summary)
+  if (!summary.startsWith('{') || !summary.endsWith('}') || summary === '{}') throw new Error('the summary is not a JSON object')
+  let out = '{"snapshot":' + summary.slice(0, -1)
+  let sent = false
+
+  for (const kind of topLevelKinds(input.snapshotKind)) {
+    const serialize = input.serializerOf(kind.copySchema)
+    const children = await loadChildren(db, kind, versionId)
+    out += `,${JSON.stringify(kind.view.field)}:[`
+    let written = 0
+    for await (const rows of readCopies(db, kind, versionId, mode, chunkRows)) {
+      for (const row of rows) out += (written++ === 0 ? '' : ',') + serialize(copyWithChildren(row, kind, children))
+      if (out.length >= flushBytes) {
+        yield out
+        sent = true
+        out = ''
+      }
+    }
+    out += ']'
+    const expected = input.version.counts[kind.countKey]
+    if (expected !== undefined && expected !== written) throw changedWhileRead(`${written} of ${expected} ${kind.countKey}`, sent)
+  }
+
+  const serializeRef = input.serializerOf(RefSchema)
+  for (const [field, refType] of [
+    ['sourcePipelineStageRefs', 'pipelineStage'],
+    ['sourceAgentRefs', 'agent'],
+  ] as const) {
+    out += `,"${field}":[`
+    let written = 0
+    for await (const rows of readReferences(db, versionId, refType, mode, chunkRows)) {
+      for (const row of rows) out += (written++ === 0 ? '' : ',') + serializeRef(toReference(row as Parameters<typeof toReference>[0]))
+      if (out.length >= flushBytes) {
+        yield out
+        out = ''
+      }
+    }
+    out += ']'
+  }
+  out += '}}'
+  yield out
 }

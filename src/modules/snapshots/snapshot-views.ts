@@ -23,6 +23,10 @@ export function summaryBase(row: SnapshotRow) {
     createdByRole: row.created_by_role,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    importedFrom:
+      row.imported_from_instance === null
+        ? null
+        : { instanceId: row.imported_from_instance, snapshotId: row.imported_from_snapshot!, version: row.imported_from_version! },
   }
 }
 

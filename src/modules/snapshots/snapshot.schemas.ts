@@ -53,6 +53,19 @@ export const summaryFields = {
   createdByRole: Nullable(Type.String()),
   createdAt: Nullable(Timestamp()),
   updatedAt: Nullable(Timestamp()),
+  importedFrom: Nullable(
+    Type.Object(
+      {
+        instanceId: Type.String({ description: 'The exporting instance (instance.id of the bundle)' }),
+        snapshotId: Type.String({ description: 'The snapshot\u2019s id on the exporting instance' }),
+        version: Type.Integer({ description: 'The latest version imported, as the exporting instance numbers it' }),
+      },
+      {
+        additionalProperties: false,
+        description: 'Where an imported snapshot came from (POST …/import); null for a snapshot captured here',
+      },
+    ),
+  ),
 }
 
 export const RefSchema = Type.Object(

@@ -30,6 +30,10 @@ const summaryColumns = [
   'counts',
   'created_at',
   'updated_at',
+  'imported_from_instance',
+  'imported_from_snapshot',
+  'imported_from_version',
+  'imported_into_org',
 ] as const
 
 const credentialNameList = sql<string[]>`array(
