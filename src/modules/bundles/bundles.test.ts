@@ -142,6 +142,11 @@ describe('bundles: import', () => {
     assert.equal(imported.isGlobal, false)
     assert.deepEqual(imported.counts, { automations: 3, prompts: 2, templates: 2 })
     assert.deepEqual(imported.importedFrom, { instanceId: bundle.instance.id, snapshotId: snapshot._id, version: 1 })
+    // The catalogue shows it the same way (its summaries are built by the database).
+    const listed = await api(t.app, 'GET', '/api/user-snapshots?scope=assigned', { token: importer.admin.token })
+    assert.deepEqual(listed.body.snapshots.find((s: Bundle) => s._id === imported._id), imported)
+    const native = await api(t.app, 'GET', '/api/user-snapshots', { token: setup.tenant.admin.token })
+    assert.equal(native.body.snapshots.find((s: Bundle) => s._id === snapshot._id).importedFrom, null)
 
     // The copies are the exported ones.
     const detail = await api(t.app, 'GET', `/api/user-snapshots/${imported._id}`, { token: importer.admin.token })

@@ -141,6 +141,11 @@ function summaryJson(kind: SnapshotKind): RawBuilder<unknown> {
     ['createdByRole', sql.ref('created_by_role')],
     ['createdAt', isoTimestamp('created_at')],
     ['updatedAt', isoTimestamp('updated_at')],
+    [
+      'importedFrom',
+      sql`case when imported_from_instance is null then null else json_build_object(
+        'instanceId', imported_from_instance, 'snapshotId', imported_from_snapshot, 'version', imported_from_version) end`,
+    ],
     ['counts', sql`json_build_object(${sql.join(counts)})`],
     ...(kind === 'user'
       ? ([
