@@ -2,6 +2,26 @@
 // change the route schemas and run the generator again (`npm run check` fails while they differ).
 
 export interface paths {
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public key that signs this instance’s bundles
+         * @description A JWKS with the Ed25519 public key (and its kid) whose signature every exported bundle carries; list it in BUNDLE_TRUSTED_KEYS of an instance that should accept this one’s bundles. Never the private part.
+         */
+        get: operations["get_jwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agents": {
         parameters: {
             query?: never;
@@ -303,6 +323,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/org-snapshots/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export an organization snapshot as a signed bundle
+         * @description The organization snapshot as a signed, portable bundle (a JSON file; Content-Disposition: attachment), for POST …/import on another instance: the copies of one version (`version`, default the latest) in canonical JSON (RFC 8785), its SHA-256 `checksum` and an Ed25519 JWS `signature` of the checksum by this instance’s key (published at /.well-known/jwks.json). Names only for credentials, never a value. Streamed, so any size costs the server the same memory. Unknown version: 404. Superadmins only.
+         */
+        get: operations["get_org_snapshot_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/org-snapshots/{id}/items": {
         parameters: {
             query?: never;
@@ -317,6 +357,26 @@ export interface paths {
         get: operations["get_org_snapshot_items"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/org-snapshots/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import an organization snapshot bundle
+         * @description Imports a bundle exported by GET …/export (of this or another instance) as a new organization snapshot of this instance, created by the caller and assigned to their organization, with sourceOrgId null and `importedFrom`. Superadmins only. The body is the bundle, up to IMPORT_LIMIT_BYTES, gzip-compressed or not (Content-Encoding: gzip). Checked in order, each with its own 400: format, formatVersion, the schema, the kind, the checksum, the signature (against the key in its own header). With BUNDLE_TRUSTED_KEYS set, a bundle signed by another key is 422. The same bundle again answers 200 with the snapshot it created; a newer version of a snapshot imported before becomes its next version (201); an older one is 422; the same version with other content is 409.
+         */
+        post: operations["post_org_snapshot_import"];
         delete?: never;
         options?: never;
         head?: never;
@@ -714,6 +774,26 @@ export interface paths {
         patch: operations["patch_user_snapshot_assign"];
         trace?: never;
     };
+    "/api/user-snapshots/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a user snapshot as a signed bundle
+         * @description The user snapshot as a signed, portable bundle (a JSON file; Content-Disposition: attachment), for POST …/import on another instance: the copies of one version (`version`, default the latest) in canonical JSON (RFC 8785), its SHA-256 `checksum` and an Ed25519 JWS `signature` of the checksum by this instance’s key (published at /.well-known/jwks.json). Names only for credentials, never a value. Streamed, so any size costs the server the same memory. Unknown version: 404. Same access rules as GET of the snapshot.
+         */
+        get: operations["get_user_snapshot_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/user-snapshots/{id}/items": {
         parameters: {
             query?: never;
@@ -728,6 +808,26 @@ export interface paths {
         get: operations["get_user_snapshot_items"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/user-snapshots/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a user snapshot bundle
+         * @description Imports a bundle exported by GET …/export (of this or another instance) as a new user snapshot of this instance, created by the caller and assigned to their organization, with sourceOrgId null and `importedFrom`. Admins and superadmins. The body is the bundle, up to IMPORT_LIMIT_BYTES, gzip-compressed or not (Content-Encoding: gzip). Checked in order, each with its own 400: format, formatVersion, the schema, the kind, the checksum, the signature (against the key in its own header). With BUNDLE_TRUSTED_KEYS set, a bundle signed by another key is 422. The same bundle again answers 200 with the snapshot it created; a newer version of a snapshot imported before becomes its next version (201); an older one is 422; the same version with other content is 409.
+         */
+        post: operations["post_user_snapshot_import"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1302,7 +1402,8 @@ export interface components {
          *           "64ee9a8b1e7f2a0011223344"
          *         ],
          *         "createdAt": "2026-05-15T09:00:00.000Z",
-         *         "updatedAt": "2026-05-15T09:00:00.000Z"
+         *         "updatedAt": "2026-05-15T09:00:00.000Z",
+         *         "importedFrom": null
          *       }
          *     }
          */
@@ -1410,7 +1511,8 @@ export interface components {
          *           "64ee9a8b1e7f2a0011223344"
          *         ],
          *         "createdAt": "2026-05-15T09:00:00.000Z",
-         *         "updatedAt": "2026-05-15T09:00:00.000Z"
+         *         "updatedAt": "2026-05-15T09:00:00.000Z",
+         *         "importedFrom": null
          *       }
          *     }
          */
@@ -1726,6 +1828,15 @@ export interface components {
                 sections: unknown[];
                 type: string;
             }[];
+            /** @description Where an imported snapshot came from (POST …/import); null for a snapshot captured here */
+            importedFrom: {
+                /** @description The exporting instance (instance.id of the bundle) */
+                instanceId: string;
+                /** @description The snapshot’s id on the exporting instance */
+                snapshotId: string;
+                /** @description The latest version imported, as the exporting instance numbers it */
+                version: number;
+            } | null;
             name: string;
             pipelines: {
                 description: string | null;
@@ -1847,6 +1958,15 @@ export interface components {
             /** @description Names of the credentials the source organization had configured (never their values) */
             credentialNames: string[];
             description: string | null;
+            /** @description Where an imported snapshot came from (POST …/import); null for a snapshot captured here */
+            importedFrom: {
+                /** @description The exporting instance (instance.id of the bundle) */
+                instanceId: string;
+                /** @description The snapshot’s id on the exporting instance */
+                snapshotId: string;
+                /** @description The latest version imported, as the exporting instance numbers it */
+                version: number;
+            } | null;
             name: string;
             sourceOrgId: string | null;
             sourceOrgName: string | null;
@@ -1959,6 +2079,135 @@ export interface components {
              * @example 665f1a0c0e0a4b001a2c9f80
              */
             userId: string;
+        };
+        /** @description A portable snapshot bundle (format version 1) */
+        SnapshotBundle: {
+            /** @description SHA-256 of the canonical JSON (RFC 8785) of the bundle without checksum and signature */
+            checksum: string;
+            /** @description When the bundle was exported (ISO-8601) */
+            exportedAt: string;
+            /** @description Always "tether-relay.snapshot-bundle" */
+            format: string;
+            /** @description The version of the format; this server writes and reads 1 */
+            formatVersion: number;
+            instance: {
+                /** @description The exporting instance */
+                id: string;
+                /** @description The kid of the key that signed the bundle (see /.well-known/jwks.json) */
+                keyId: string;
+            };
+            /** @enum {string} */
+            kind: "user" | "org";
+            /** @description Compact JWS (alg EdDSA, Ed25519) whose payload is the checksum; its protected header carries kid and jwk */
+            signature: string;
+            snapshot: {
+                /** @description Items per kind */
+                counts: {
+                    [key: string]: number;
+                };
+                /** @description Free-form notes describing what this snapshot captures. */
+                description: string | null;
+                /** @description The snapshot’s id on the exporting instance */
+                id: string;
+                /** @description The copies of the snapshot version, one list per item kind (user bundles: automations, prompts, templates; org bundles also pipelines, stages, dynamicProperties, credentialNames (names only, never values) and agents) */
+                items: {
+                    agents?: {
+                        description: string;
+                        name: string;
+                        promptId: string | null;
+                        sourceId: string;
+                    }[];
+                    automations?: {
+                        actions: {
+                            [key: string]: unknown;
+                        };
+                        conditions: {
+                            [key: string]: unknown;
+                        }[];
+                        description: string;
+                        enabled: boolean;
+                        event: string;
+                        maxTransitions: number | null;
+                        name: string;
+                        /** @description Id of the automation this copy was taken from */
+                        sourceId: string;
+                        sourceStatuses: string[];
+                        triggerType: string;
+                    }[];
+                    credentialNames?: {
+                        name: string;
+                        sourceId: string;
+                    }[];
+                    dynamicProperties?: {
+                        sections: unknown[];
+                        sourceId: string;
+                        type: string;
+                    }[];
+                    pipelines?: {
+                        description: string | null;
+                        isActive: boolean;
+                        isDefault: boolean;
+                        name: string;
+                        sourceId: string;
+                        type: string;
+                    }[];
+                    prompts?: {
+                        description: string | null;
+                        isHidden: boolean;
+                        name: string;
+                        prompt: string;
+                        responseTime: number | null;
+                        sourceId: string;
+                        temperature: number | null;
+                        toolConfigs: {
+                            [key: string]: unknown;
+                        };
+                        tools: {
+                            [key: string]: unknown;
+                        }[];
+                    }[];
+                    stages?: {
+                        color: string;
+                        isActive: boolean;
+                        name: string;
+                        position: number;
+                        sourceId: string;
+                        sourcePipelineId: string;
+                    }[];
+                    templates?: {
+                        category: string | null;
+                        name: string;
+                        sourceId: string;
+                        template: string;
+                        type: string;
+                    }[];
+                };
+                /** @description Snapshot display name shown in the snapshot picker. */
+                name: string;
+                /** @description Every pipeline-stage and agent reference of the automations, in capture order */
+                refs: {
+                    /** @description Agents only: the source agent’s name, by which the target resolves it */
+                    agentName: string | null;
+                    /** @description The automation holding the reference */
+                    automationName: string;
+                    /** @description sourceStatuses, targetStage or agentId */
+                    field: string;
+                    /** @description "root" for sourceStatuses, "actions" for actions.* */
+                    fieldLocation: string;
+                    /** @enum {string} */
+                    refType: "pipelineStage" | "agent";
+                    /** @description Stage name, or source agent id */
+                    value: string;
+                }[];
+                /** @description Who was captured, by name only */
+                source: {
+                    orgName: string;
+                    userEmail: string;
+                    userName: string;
+                };
+                /** @description The version exported */
+                version: number;
+            };
         };
         Template: {
             /**
@@ -2073,6 +2322,15 @@ export interface components {
             createdByName: string | null;
             createdByRole: string | null;
             description: string | null;
+            /** @description Where an imported snapshot came from (POST …/import); null for a snapshot captured here */
+            importedFrom: {
+                /** @description The exporting instance (instance.id of the bundle) */
+                instanceId: string;
+                /** @description The snapshot’s id on the exporting instance */
+                snapshotId: string;
+                /** @description The latest version imported, as the exporting instance numbers it */
+                version: number;
+            } | null;
             /** @description Visible to every organization */
             isGlobal: boolean;
             name: string;
@@ -2173,7 +2431,8 @@ export interface components {
          *             "64ee9a8b1e7f2a0011223344"
          *           ],
          *           "createdAt": "2026-05-15T09:00:00.000Z",
-         *           "updatedAt": "2026-05-15T09:00:00.000Z"
+         *           "updatedAt": "2026-05-15T09:00:00.000Z",
+         *           "importedFrom": null
          *         }
          *       ]
          *     }
@@ -2209,7 +2468,8 @@ export interface components {
          *         "64ee9a8b1e7f2a0011223344"
          *       ],
          *       "createdAt": "2026-05-15T09:00:00.000Z",
-         *       "updatedAt": "2026-05-15T09:00:00.000Z"
+         *       "updatedAt": "2026-05-15T09:00:00.000Z",
+         *       "importedFrom": null
          *     }
          */
         UserSnapshotSummary: {
@@ -2236,6 +2496,15 @@ export interface components {
             createdByName: string | null;
             createdByRole: string | null;
             description: string | null;
+            /** @description Where an imported snapshot came from (POST …/import); null for a snapshot captured here */
+            importedFrom: {
+                /** @description The exporting instance (instance.id of the bundle) */
+                instanceId: string;
+                /** @description The snapshot’s id on the exporting instance */
+                snapshotId: string;
+                /** @description The latest version imported, as the exporting instance numbers it */
+                version: number;
+            } | null;
             /** @description Visible to every organization */
             isGlobal: boolean;
             name: string;
@@ -2261,6 +2530,68 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    get_jwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The public signing key of this instance, as a JSON Web Key Set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        keys: {
+                            /** @enum {string} */
+                            alg: "EdDSA";
+                            /** @enum {string} */
+                            crv: "Ed25519";
+                            /** @description Key id: the RFC 7638 thumbprint of the key */
+                            kid: string;
+                            /** @enum {string} */
+                            kty: "OKP";
+                            /** @enum {string} */
+                            use: "sig";
+                            /** @description The public key (base64url) */
+                            x: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_agents: {
         parameters: {
             query?: {
@@ -4279,6 +4610,89 @@ export interface operations {
             };
         };
     };
+    get_org_snapshot_export: {
+        parameters: {
+            query?: {
+                /** @description The version to export; without it the latest */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A portable snapshot bundle (format version 1) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotBundle"];
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_org_snapshot_items: {
         parameters: {
             query: {
@@ -4413,6 +4827,129 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_org_snapshot_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A portable snapshot bundle (format version 1) */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnapshotBundle"];
+            };
+        };
+        responses: {
+            /** @description This very bundle was imported before: the snapshot it created, unchanged */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description "Snapshot imported", or "Snapshot already imported" for a bundle imported before */
+                        message: string;
+                        snapshot: components["schemas"]["OrgSnapshotSummary"];
+                    };
+                };
+            };
+            /** @description Imported: a new snapshot, or the next version of one imported before */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description "Snapshot imported", or "Snapshot already imported" for a bundle imported before */
+                        message: string;
+                        snapshot: components["schemas"]["OrgSnapshotSummary"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Well-formed, but cannot be carried out on this data */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7418,6 +7955,89 @@ export interface operations {
             };
         };
     };
+    get_user_snapshot_export: {
+        parameters: {
+            query?: {
+                /** @description The version to export; without it the latest */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A portable snapshot bundle (format version 1) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotBundle"];
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_user_snapshot_items: {
         parameters: {
             query: {
@@ -7530,6 +8150,129 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_user_snapshot_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A portable snapshot bundle (format version 1) */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnapshotBundle"];
+            };
+        };
+        responses: {
+            /** @description This very bundle was imported before: the snapshot it created, unchanged */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description "Snapshot imported", or "Snapshot already imported" for a bundle imported before */
+                        message: string;
+                        snapshot: components["schemas"]["UserSnapshotSummary"];
+                    };
+                };
+            };
+            /** @description Imported: a new snapshot, or the next version of one imported before */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description "Snapshot imported", or "Snapshot already imported" for a bundle imported before */
+                        message: string;
+                        snapshot: components["schemas"]["UserSnapshotSummary"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Well-formed, but cannot be carried out on this data */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

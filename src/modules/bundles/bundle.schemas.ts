@@ -83,7 +83,7 @@ export const Bundle = Type.Object(
       description: 'Compact JWS (alg EdDSA, Ed25519) whose payload is the checksum; its protected header carries kid and jwk',
     }),
   },
-  { additionalProperties: false, description: 'A portable snapshot bundle (format version 1)' },
+  { $id: 'SnapshotBundle', additionalProperties: false, description: 'A portable snapshot bundle (format version 1)' },
 )
 export type BundleInput = Static<typeof Bundle>
 
@@ -94,13 +94,17 @@ export const ExportQuery = Type.Object(
   { additionalProperties: false },
 )
 
-export const ImportedResponse = (summary: TSchema) =>
-  Type.Object({
-    message: Type.String({ description: '"Snapshot imported", or "Snapshot already imported" for a bundle imported before' }),
-    snapshot: summary,
-  })
+export const ImportedResponse = (summary: TSchema, description: string) =>
+  Type.Object(
+    {
+      message: Type.String({ description: '"Snapshot imported", or "Snapshot already imported" for a bundle imported before' }),
+      snapshot: summary,
+    },
+    { description },
+  )
 
-export const Jwks = Type.Object({
+export const Jwks = Type.Object(
+  {
   keys: Type.Array(
     Type.Object({
       kty: StringEnum(['OKP']),
@@ -111,4 +115,6 @@ export const Jwks = Type.Object({
       use: StringEnum(['sig']),
     }),
   ),
-})
+  },
+  { description: 'The public signing key of this instance, as a JSON Web Key Set' },
+)

@@ -104,8 +104,8 @@ export const bundlesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: importDescription('user snapshot', 'Admins and superadmins.'),
         body: Bundle,
         response: {
-          200: ImportedResponse(UserSnapshotSummary),
-          201: ImportedResponse(UserSnapshotSummary),
+          200: ImportedResponse(UserSnapshotSummary, 'This very bundle was imported before: the snapshot it created, unchanged'),
+          201: ImportedResponse(UserSnapshotSummary, 'Imported: a new snapshot, or the next version of one imported before'),
           ...authErrors(409, 422),
         },
       },
@@ -125,8 +125,8 @@ export const bundlesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description: importDescription('organization snapshot', 'Superadmins only.'),
         body: Bundle,
         response: {
-          200: ImportedResponse(OrgSnapshotSummary),
-          201: ImportedResponse(OrgSnapshotSummary),
+          200: ImportedResponse(OrgSnapshotSummary, 'This very bundle was imported before: the snapshot it created, unchanged'),
+          201: ImportedResponse(OrgSnapshotSummary, 'Imported: a new snapshot, or the next version of one imported before'),
           ...authErrors(409, 422),
         },
       },
@@ -140,6 +140,7 @@ export const bundlesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['System'],
         operationId: 'get_jwks',
+        security: [],
         summary: 'The public key that signs this instance\u2019s bundles',
         description:
           'A JWKS with the Ed25519 public key (and its kid) whose signature every exported bundle carries; list it ' +

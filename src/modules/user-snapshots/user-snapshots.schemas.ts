@@ -41,6 +41,7 @@ export const userSnapshotSummaryExample = {
   assignedOrgIds: ['64ee9a8b1e7f2a0011223344'],
   createdAt: '2026-05-15T09:00:00.000Z',
   updatedAt: '2026-05-15T09:00:00.000Z',
+  importedFrom: null,
 }
 
 export const UserSnapshotSummary = Type.Object(userSnapshotSummaryFields, {
