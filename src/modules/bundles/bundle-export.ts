@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { AppContext } from '../../context.ts'
 import type { Executor } from '../../db/database.ts'
+import type { Actor } from '../../shared/actor.ts'
 import { notFound } from '../../shared/errors.ts'
 import { readRows, type ReadMode } from '../snapshots/items.repository.ts'
+import { recordSnapshotEvent } from '../snapshots/snapshot-audit.ts'
 import { streamedReads } from '../snapshots/snapshot-stream.ts'
 import type { SnapshotRow } from '../snapshots/snapshots.repository.ts'
 import { bundleColumns, bundleFormat, bundleFormatVersion, bundleKinds, canonicalJson, refColumns, toBundleItem } from './bundle-format.ts'
@@ -24,17 +26,25 @@ import { findVersion, instanceId, type VersionRow } from './bundles.repository.t
 const chunkRows = 256
 const flushBytes = 64 * 1024
 
+interface BundleHead {
+  exportedAt: string
+  format: string
+  formatVersion: number
+  instance: { id: string; keyId: string }
+  kind: SnapshotRow['kind']
+}
+
 export interface BundleExport {
   fileName: string
   body: Readable
 }
 
 /** The export of `snapshot` (already checked against the caller's rights) at `version` (latest when undefined). */
-export async function exportBundle(ctx: AppContext, snapshot: SnapshotRow, version: number | undefined): Promise<BundleExport> {
+export async function exportBundle(ctx: AppContext, actor: Actor, snapshot: SnapshotRow, version: number | undefined): Promise<BundleExport> {
   const versionRow = await findVersion(ctx.db, snapshot.id, version)
   if (!versionRow) throw notFound('Version', `Snapshot ${snapshot.id} has no version ${version}`)
   const [instance, key] = await Promise.all([instanceId(ctx.db), ctx.bundleSigner.publicKey()])
-  const head = {
+  const head: BundleHead = {
     exportedAt: new Date().toISOString(),
     format: bundleFormat,
     formatVersion: bundleFormatVersion,
@@ -44,7 +54,7 @@ export async function exportBundle(ctx: AppContext, snapshot: SnapshotRow, versi
   const slug = snapshot.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'snapshot'
   return {
     fileName: `${slug}-v${versionRow.version}.bundle.json`,
-    body: Readable.from(bundleChunks(ctx, snapshot, versionRow, head), { objectMode: false }),
+    body: Readable.from(bundleChunks(ctx, actor, snapshot, versionRow, head), { objectMode: false }),
   }
 }
 
@@ -60,9 +70,10 @@ const deletedWhileRead = (what: string, sentAnything: boolean) =>
 
 async function* bundleChunks(
   ctx: AppContext,
+  actor: Actor,
   snapshot: SnapshotRow,
   version: VersionRow,
-  head: Record<string, unknown>,
+  head: BundleHead,
 ): AsyncGenerator<string> {
   const hash = createHash('sha256')
   for await (const chunk of streamedReads(ctx, (db, mode) => unsignedChunks(db, mode, snapshot, version, head))) {
@@ -72,6 +83,11 @@ async function* bundleChunks(
   // The closing brace of the unsigned bundle is hashed; the bytes sent go on with the checksum and signature.
   const checksum = `sha256:${hash.update('}').digest('hex')}`
   const signature = await ctx.bundleSigner.sign(checksum)
+  // The audit event is written once the whole bundle was read, naming exactly which bundle left.
+  await recordSnapshotEvent(ctx.db, 'snapshot.exported', actor, snapshot, {
+    version: version.version,
+    details: { checksum, keyId: head.instance.keyId },
+  })
   yield `,"checksum":${canonicalJson(checksum)},"signature":${canonicalJson(signature)}}`
 }
 
@@ -81,7 +97,7 @@ async function* unsignedChunks(
   mode: ReadMode,
   snapshot: SnapshotRow,
   version: VersionRow,
-  head: Record<string, unknown>,
+  head: BundleHead,
 ): AsyncGenerator<string> {
   let out = ''
   let sent = false

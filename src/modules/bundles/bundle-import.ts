@@ -5,6 +5,7 @@ import { verifyWithEmbeddedKey } from '../../shared/bundle-signing.ts'
 import { AppError, badRequest, conflict, unprocessable } from '../../shared/errors.ts'
 import { newId } from '../../shared/ids.ts'
 import { kindsOf } from '../snapshots/item-kinds.ts'
+import { recordSnapshotEvent } from '../snapshots/snapshot-audit.ts'
 import { findSnapshot, setVersionCounts, type SnapshotRow } from '../snapshots/snapshots.repository.ts'
 import { bundleColumns, bundleFormat, bundleFormatVersion, checksumOf, fieldOf, refColumns } from './bundle-format.ts'
 import type { BundleInput } from './bundle.schemas.ts'
@@ -152,7 +153,7 @@ export async function importBundle(ctx: AppContext, actor: Actor, kind: Snapshot
       })
       const counts = await insertContent(trx, kind, snapshotId, bundle)
       await setVersionCounts(trx, snapshotId, snapshotId, counts)
-      return { created: true, snapshot: await reread(trx, kind, snapshotId) }
+      return imported(trx, actor, await reread(trx, kind, snapshotId), bundle)
     }
     const earlier = await findImportedVersion(trx, existing.id, snapshot.version)
     if (earlier) {
@@ -184,8 +185,21 @@ export async function importBundle(ctx: AppContext, actor: Actor, kind: Snapshot
     const counts = await insertContent(trx, kind, versionId, bundle)
     await setVersionCounts(trx, existing.id, versionId, counts)
     await setLatestImportedVersion(trx, existing.id, { version, versionId, counts, importedVersion: snapshot.version })
-    return { created: true, snapshot: await reread(trx, kind, existing.id) }
+    return imported(trx, actor, await reread(trx, kind, existing.id), bundle)
   })
+}
+
+/** The audit event of an import that wrote something, in its transaction (a re-import of the same bundle writes none). */
+async function imported(trx: Tx, actor: Actor, row: SnapshotRow, bundle: BundleInput): Promise<ImportResult> {
+  await recordSnapshotEvent(trx, 'snapshot.imported', actor, row, {
+    details: {
+      importedFrom: { instanceId: bundle.instance.id, snapshotId: bundle.snapshot.id, version: bundle.snapshot.version },
+      checksum: bundle.checksum,
+      keyId: bundle.instance.keyId,
+      counts: row.counts,
+    },
+  })
+  return { created: true, snapshot: row }
 }
 
 async function reread(trx: Tx, kind: SnapshotKind, id: string): Promise<SnapshotRow> {

@@ -38,8 +38,8 @@ export const bundlesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(compress, { global: false })
   const importLimit = ctx.config.bundles.importLimitBytes
 
-  const sendBundle = async (reply: FastifyReply, snapshot: SnapshotRow, version: number | undefined) => {
-    const { fileName, body } = await exportBundle(ctx, snapshot, version)
+  const sendBundle = async (reply: FastifyReply, actor: Actor, snapshot: SnapshotRow, version: number | undefined) => {
+    const { fileName, body } = await exportBundle(ctx, actor, snapshot, version)
     return reply
       .type('application/json; charset=utf-8')
       .header('content-disposition', `attachment; filename="${fileName}"`)
@@ -72,7 +72,8 @@ export const bundlesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Bundle, ...authErrors(404) },
       },
     },
-    async (request, reply) => sendBundle(reply, await visibleSnapshot(ctx.db, request.actor, request.params.id), request.query.version),
+    async (request, reply) =>
+      sendBundle(reply, request.actor, await visibleSnapshot(ctx.db, request.actor, request.params.id), request.query.version),
   )
 
   app.get(
@@ -89,7 +90,7 @@ export const bundlesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Bundle, ...authErrors(404) },
       },
     },
-    async (request, reply) => sendBundle(reply, await findOrgSnapshot(ctx.db, request.params.id), request.query.version),
+    async (request, reply) => sendBundle(reply, request.actor, await findOrgSnapshot(ctx.db, request.params.id), request.query.version),
   )
 
   app.post(

@@ -83,6 +83,9 @@ describe('bundles: export', () => {
     const verified = await compactVerify(bundle.signature, await importJWK(key, 'EdDSA'))
     assert.equal(new TextDecoder().decode(verified.payload), bundle.checksum)
     assert.deepEqual(verified.protectedHeader, { alg: 'EdDSA', kid: key.kid, jwk: { kty: 'OKP', crv: 'Ed25519', x: key.x } })
+    // The export is in the audit log, naming exactly which bundle left.
+    const events = await t.app.ctx.db.selectFrom('audit_events').select(['action', 'actor_id', 'version', 'details']).where('snapshot_id', '=', snapshot._id).where('action', '=', 'snapshot.exported').execute()
+    assert.deepEqual(events, [{ action: 'snapshot.exported', actor_id: setup.tenant.admin.id, version: 1, details: { name: 'Top rep', checksum: bundle.checksum, keyId: key.kid } }])
   })
 
   it('exports an org snapshot with credential names and never a credential value', async () => {
@@ -165,6 +168,23 @@ describe('bundles: import', () => {
     assert.deepEqual(again.body.snapshot, imported)
     const rows = await t.app.ctx.db.selectFrom('snapshots').select('id').where('imported_from_snapshot', '=', snapshot._id).execute()
     assert.equal(rows.length, 1)
+    // One audit event: the import that wrote something, not the one that found it done.
+    const events = await t.app.ctx.db.selectFrom('audit_events').select(['action', 'actor_id', 'organization_id', 'version', 'details']).where('snapshot_id', '=', imported._id).execute()
+    assert.deepEqual(events, [
+      {
+        action: 'snapshot.imported',
+        actor_id: importer.admin.id,
+        organization_id: importer.organization.id,
+        version: 1,
+        details: {
+          name: 'Top rep',
+          importedFrom: { instanceId: bundle.instance.id, snapshotId: snapshot._id, version: 1 },
+          checksum: bundle.checksum,
+          keyId: bundle.instance.keyId,
+          counts: { automations: 3, prompts: 2, templates: 2 },
+        },
+      },
+    ])
 
     // Another organization importing the same bundle gets a snapshot of its own, never a look at this one.
     const second = await newTenant(t.app)
