@@ -1623,7 +1623,7 @@ export interface components {
              * @example 665f1a0c0e0a4b001a2c9f80
              */
             _id: string;
-            /** @description Conflicting fields over all finished targets */
+            /** @description Items with a conflict, over all finished targets */
             conflicts: number;
             /**
              * Format: date-time
@@ -1679,7 +1679,7 @@ export interface components {
              * @example 665f1a0c0e0a4b001a2c9f80
              */
             _id: string;
-            /** @description Conflicting fields over all finished targets */
+            /** @description Items with a conflict, over all finished targets */
             conflicts: number;
             /**
              * Format: date-time
@@ -1755,7 +1755,7 @@ export interface components {
             status: "pending" | "succeeded" | "failed";
         };
         JobTargetChanges: {
-            /** @description Fields changed on both sides, settled by conflictPolicy */
+            /** @description Items with a conflict (a field changed on both sides, or a name taken locally), settled by conflictPolicy */
             conflicts: number;
             /** @description Items created in the target */
             created: number;
