@@ -1,7 +1,7 @@
 import { Alert, Anchor, Badge, Button, Group, Loader, SegmentedControl, Stack, Table, Text, TextInput, Title } from '@mantine/core'
 import { useDebouncedCallback } from '@mantine/hooks'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
-import { useEffect, useState, type FormEvent } from 'react'
+import { Suspense, lazy, useEffect, useState, type FormEvent } from 'react'
 import { Link, useLocation, useNavigate } from 'react-router'
 import { api, isUserSnapshot, unwrap, type SnapshotSummary } from '../api.ts'
 import { ErrorAlert } from '../components.tsx'
@@ -9,6 +9,9 @@ import { paths, type SnapshotKind } from '../paths.ts'
 import { permissions, useSession, type Role } from '../session.ts'
 
 const pageSize = 25
+
+// The import dialog loads when first opened, not with the first screen.
+const ImportDialog = lazy(async () => ({ default: (await import('./bundles.tsx')).ImportDialog }))
 
 export type CatalogueScope = 'all' | 'global' | 'assigned' | 'mine'
 
@@ -120,6 +123,7 @@ export function Catalogue({ kind }: { kind: SnapshotKind }) {
     if (q !== filter.q) void navigate(addressOf(kind, { q, scope: filter.scope }), { replace: true })
   }
   const searchLater = useDebouncedCallback(search, 350)
+  const [importing, setImporting] = useState(false)
 
   if (kind === 'org' && !can.orgSnapshots) {
     return <Alert color="yellow">Organization snapshots are managed by platform superadmins only.</Alert>
@@ -139,10 +143,20 @@ export function Catalogue({ kind }: { kind: SnapshotKind }) {
         <Title order={1} size="h2">
           {title}
         </Title>
-        <Button component={Link} to={paths.create(kind)}>
-          Create snapshot
-        </Button>
+        <Group>
+          <Button variant="default" onClick={() => setImporting(true)}>
+            Import bundle…
+          </Button>
+          <Button component={Link} to={paths.create(kind)}>
+            Create snapshot
+          </Button>
+        </Group>
       </Group>
+      {importing && (
+        <Suspense fallback={null}>
+          <ImportDialog kind={kind} opened onClose={() => setImporting(false)} />
+        </Suspense>
+      )}
       <Text c="dimmed" size="sm">
         {intro(kind, current.user.accessRole)}
       </Text>

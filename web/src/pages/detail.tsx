@@ -7,6 +7,7 @@ import { Busy, Counts, ErrorAlert } from '../components.tsx'
 import { paths, type SnapshotKind } from '../paths.ts'
 import { permissions, useSession } from '../session.ts'
 import { AuditTable } from './audit.tsx'
+import { ExportButton } from './bundles.tsx'
 import { ShareDialog } from './share.tsx'
 import { CapturedItems, References, type ItemKindName } from './snapshot-items.tsx'
 
@@ -85,6 +86,7 @@ export function SnapshotDetail({ kind }: { kind: SnapshotKind }) {
           <Button component={Link} to={paths.apply(kind, id)}>
             Apply…
           </Button>
+          <ExportButton kind={kind} id={id} name={s.name} />
           {kind === 'user' && manage && (
             <Button variant="default" onClick={() => setSharing(true)}>
               Share…
