@@ -4221,7 +4221,10 @@ export interface operations {
     post_org_snapshot: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (1–255 printable ASCII characters, chosen by the client, e.g. a UUID). A retry with the same key within 24 hours gets the stored answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another method, path or body is 422; a retry while the first request still runs is 409. Keys are per caller. Failed requests store nothing. Dry runs ignore it. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4276,6 +4279,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -4287,6 +4299,15 @@ export interface operations {
             };
             /** @description The request body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Well-formed, but cannot be carried out on this data */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4484,7 +4505,10 @@ export interface operations {
                 /** @description true: return the plan and the result counts, write nothing */
                 dryRun?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (1–255 printable ASCII characters, chosen by the client, e.g. a UUID). A retry with the same key within 24 hours gets the stored answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another method, path or body is 422; a retry while the first request still runs is 409. Keys are per caller. Failed requests store nothing. Dry runs ignore it. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /**
                  * @description A 24-hex identifier
@@ -7373,7 +7397,10 @@ export interface operations {
     post_user_snapshot: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (1–255 printable ASCII characters, chosen by the client, e.g. a UUID). A retry with the same key within 24 hours gets the stored answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another method, path or body is 422; a retry while the first request still runs is 409. Keys are per caller. Failed requests store nothing. Dry runs ignore it. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7428,6 +7455,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -7439,6 +7475,15 @@ export interface operations {
             };
             /** @description The request body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Well-formed, but cannot be carried out on this data */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7641,7 +7686,10 @@ export interface operations {
                  */
                 organizationId?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (1–255 printable ASCII characters, chosen by the client, e.g. a UUID). A retry with the same key within 24 hours gets the stored answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another method, path or body is 422; a retry while the first request still runs is 409. Keys are per caller. Failed requests store nothing. Dry runs ignore it. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /**
                  * @description A 24-hex identifier

@@ -354,6 +354,16 @@ export interface AuditEventsTable {
   at: Timestamp
 }
 
+/** Migration 0010: stored answers of requests sent with an Idempotency-Key. */
+export interface IdempotencyKeysTable {
+  caller_id: string
+  key: string
+  fingerprint: string
+  status_code: number
+  body: string
+  created_at: Timestamp
+}
+
 export interface Database {
   organizations: OrganizationsTable
   organization_credentials: OrganizationCredentialsTable
@@ -382,6 +392,7 @@ export interface Database {
   job_targets: JobTargetsTable
   audit_events: AuditEventsTable
   instance_identity: InstanceIdentityTable
+  idempotency_keys: IdempotencyKeysTable
 }
 
 /** The one row naming this installation in the bundles it exports. */

@@ -1,5 +1,5 @@
 import { objectIdPattern } from '../shared/ids.ts'
-import { phonePattern } from '../shared/schemas.ts'
+import { phonePattern, printableAsciiPattern } from '../shared/schemas.ts'
 
 /**
  * Validation problems in plain words: each names the field once and says what is
@@ -30,6 +30,7 @@ export const stoppedEarly = Symbol('validation stopped at the first problem')
 const patternWords: Record<string, string> = {
   [objectIdPattern]: 'must be a 24-character hexadecimal id',
   [phonePattern]: 'must be +1 or +91 followed by 10 digits',
+  [printableAsciiPattern]: 'must hold only printable ASCII characters (space to ~)',
   '^#[0-9A-Fa-f]{6}$': 'must be a color written as # and 6 hexadecimal digits, such as #1A73E8',
 }
 

@@ -113,6 +113,28 @@ export function authErrors(...statuses: ErrorStatus[]) {
 
 export const IdParams = Type.Object({ id: ObjectId() })
 
+/** Printable ASCII (space to tilde): what an Idempotency-Key may hold. */
+export const printableAsciiPattern = '^[\\x20-\\x7E]+$'
+
+/**
+ * The Idempotency-Key request header of the creating POSTs (SPEC §7.4). Headers are
+ * validated like query strings: a malformed key is 400 before anything runs.
+ */
+export const IdempotencyKeyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: printableAsciiPattern,
+      description:
+        'Makes the request safe to retry (1\u2013255 printable ASCII characters, chosen by the client, e.g. a UUID). ' +
+        'A retry with the same key within 24 hours gets the stored answer again, with `Idempotent-Replayed: true`, ' +
+        'and creates nothing; the same key with another method, path or body is 422; a retry while the first ' +
+        'request still runs is 409. Keys are per caller. Failed requests store nothing. Dry runs ignore it.',
+    }),
+  ),
+})
+
 /**
  * An object used as a map (`{[key]: value}`), as OpenAPI 3.0 writes it:
  * `additionalProperties: <value>`. Key constraints go in `propertyNames`, which

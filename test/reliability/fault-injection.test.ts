@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
+import { sql } from 'kysely'
 import { applySteps } from '../../src/modules/snapshots/apply-executor.ts'
 import { beforeCommitStep } from '../../src/modules/snapshots/apply.service.ts'
 import { itemKinds } from '../../src/modules/snapshots/item-kinds.ts'
 import { useTestApp } from '../helpers/app.ts'
-import { uniqueEmail } from '../helpers/fixtures.ts'
+import { uniqueEmail, uniquePhone } from '../helpers/fixtures.ts'
 import { databaseDigest } from '../helpers/digest.ts'
 import { api, expectErrorShape, type ApiResponse } from '../helpers/http.ts'
 import { crossOrgScenario, newUserBody, orgApplyBody, orgSourceSetup, snapshotOf, sourceSetup } from '../helpers/scenarios.ts'
@@ -17,11 +18,15 @@ import { crossOrgScenario, newUserBody, orgApplyBody, orgSourceSetup, snapshotOf
  * recorded from a successful apply first, so a step added with a new kind is failed
  * here without anyone editing this file; the last test proves every step the
  * executor declares, and so every item kind's step, was failed at least once.
- * The last step, right before the commit, comes after the audit event: a failed
- * apply leaves no event either.
+ * The last step, right before the commit, comes after the audit event and the
+ * stored answer of the Idempotency-Key every request here sends: a failed apply
+ * leaves neither, and its retry with the same key runs again.
  */
 const fault = { failAt: null as string | null, fired: false, seen: [] as string[] }
 const failedSteps = new Set<string>()
+/** One phone per fresh identity, so the retries of a request repeat its body exactly (its Idempotency-Key is per identity). */
+const phones = new Map<string, string>()
+const phoneOf = (fresh: string) => phones.get(fresh) ?? phones.set(fresh, uniquePhone()).get(fresh)!
 const userKindSteps = itemKinds.filter((kind) => kind.scope === 'user').map((kind) => kind.step)
 
 interface Scenario {
@@ -53,6 +58,7 @@ describe('fault injection: every apply step rolls back completely', () => {
         return (fresh) =>
           api(t.app, 'POST', `/api/user-snapshots/${snapshot._id}/apply`, {
             token: target.tenant.admin.token,
+            headers: { 'idempotency-key': `fault-${fresh}` },
             body: { newUser: newUserBody(`${fresh}@example.test`) },
           })
       },
@@ -66,6 +72,7 @@ describe('fault injection: every apply step rolls back completely', () => {
         return (fresh) =>
           api(t.app, 'POST', `/api/user-snapshots/${snapshot._id}/apply`, {
             token: setup.tenant.admin.token,
+            headers: { 'idempotency-key': `fault-${fresh}` },
             body: { newUser: newUserBody(`${fresh}@example.test`), selectedPromptNames: ['Objections'] },
           })
       },
@@ -79,8 +86,10 @@ describe('fault injection: every apply step rolls back completely', () => {
         return (fresh) =>
           api(t.app, 'POST', `/api/org-snapshots/${source.snapshot._id}/apply`, {
             token: source.root.token,
+            headers: { 'idempotency-key': `fault-${fresh}` },
             body: orgApplyBody({
               orgName: `Org ${fresh}`,
+              orgPhone: phoneOf(fresh),
               firstUser: { email: `${fresh}@example.test`, password: 'TempPass!2026', fullName: 'First Admin' },
               credentials: { anthropicApiKey: `sk-${fresh}`, sinchApiToken: `sinch-${fresh}` },
             }),
@@ -88,6 +97,9 @@ describe('fault injection: every apply step rolls back completely', () => {
       },
     },
   ]
+
+  const storedAnswers = async (key: string) =>
+    (await sql<{ n: number }>`select count(*)::int as n from idempotency_keys where key = ${key}`.execute(t.app.ctx.db)).rows[0]!.n
 
   async function runWithFault(step: string | null, request: () => Promise<ApiResponse>) {
     fault.failAt = step
@@ -119,14 +131,22 @@ describe('fault injection: every apply step rolls back completely', () => {
           assert.equal(expectErrorShape(response).error, 'Internal server error')
           assert.ok(!response.raw.includes('injected'), 'internal error messages never reach the client')
           assert.deepEqual(await databaseDigest(t.app.ctx.db), before)
+          // Spelled out: no stored answer for the key (the digest covers the audit log too).
+          assert.equal(await storedAnswers(`fault-${fresh}`), 0)
           failedSteps.add(step)
         })
       }
 
-      // Nothing of the failed attempts lingers: the very same request now succeeds in full.
+      // Nothing of the failed attempts lingers: the very same request, with the same
+      // Idempotency-Key, now runs (it is not a replay) and succeeds in full; then it is stored.
       const retry = await runWithFault(null, () => apply(fresh))
       assert.equal(retry.response.status, 201, retry.response.raw)
+      assert.equal(retry.response.headers['idempotent-replayed'], undefined)
       assert.deepEqual(retry.response.body.result.cloned, recorded.response.body.result.cloned)
+      assert.equal(await storedAnswers(`fault-${fresh}`), 1)
+      const replay = await runWithFault(null, () => apply(fresh))
+      assert.equal(replay.response.headers['idempotent-replayed'], 'true')
+      assert.equal(replay.response.raw, retry.response.raw)
     })
   }
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from '@sinclair/typebox'
 import { superadminOnly } from '../../shared/roles.ts'
-import { authErrors, IdParams, MessageResponse, Described } from '../../shared/schemas.ts'
+import { authErrors, IdParams, MessageResponse, Described, IdempotencyKeyHeaders } from '../../shared/schemas.ts'
 import { CreateSnapshotBody } from '../snapshots/snapshot.schemas.ts'
 import { itemsPageSchema, itemsPageSchemaOf, itemsQuerySchema } from '../snapshots/item-page.schemas.ts'
 import { applyOrgSnapshot, dryRunOrgSnapshot } from './org-snapshot-apply.service.ts'
@@ -18,6 +18,7 @@ import {
   OrgUsersResponse,
 } from './org-snapshots.schemas.ts'
 import * as service from './org-snapshots.service.ts'
+import { replyOnce } from '../idempotency/idempotent-reply.ts'
 
 const tags = ['Org Snapshots']
 const config = { auth: superadminOnly }
@@ -38,13 +39,16 @@ export const orgSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'agents and the names (never the values) of its configured credentials, plus the source user\u2019s ' +
           'automations, prompts and templates with their stage and agent references. Superadmin only.',
         body: CreateSnapshotBody,
-        response: { 201: CreateOrgSnapshotResponse, ...authErrors(404) },
+        headers: IdempotencyKeyHeaders,
+        response: { 201: CreateOrgSnapshotResponse, ...authErrors(404, 409, 422) },
       },
     },
-    async (request, reply) => {
-      const snapshot = await service.createOrgSnapshot(ctx, request.actor, request.body)
-      return reply.status(201).send({ message: 'Snapshot created', snapshot })
-    },
+    async (request, reply) =>
+      replyOnce(ctx, request, reply, {
+        status: 201,
+        run: (hooks) => service.createOrgSnapshot(ctx, request.actor, request.body, hooks),
+        body: (snapshot) => ({ message: 'Snapshot created', snapshot }),
+      }),
   )
 
   app.get(
@@ -163,6 +167,7 @@ export const orgSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'already in use: 409. ?dryRun=true returns the plan and writes nothing. Superadmin only.',
         params: IdParams,
         querystring: ApplyOrgQuery,
+        headers: IdempotencyKeyHeaders,
         body: ApplyOrgSnapshotRequest,
         response: {
           200: DryRunOrgSnapshotResponse,
@@ -173,8 +178,11 @@ export const orgSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       if (request.query.dryRun) return dryRunOrgSnapshot(ctx, request.actor, request.params.id, request.body)
-      const result = await applyOrgSnapshot(ctx, request.actor, request.params.id, request.body)
-      return reply.status(201).send({ message: 'Snapshot applied', result })
+      return replyOnce(ctx, request, reply, {
+        status: 201,
+        run: (hooks) => applyOrgSnapshot(ctx, request.actor, request.params.id, request.body, hooks),
+        body: (result) => ({ message: 'Snapshot applied', result }),
+      })
     },
   )
 }

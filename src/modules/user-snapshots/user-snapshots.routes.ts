@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from '@sinclair/typebox'
 import { adminRoles } from '../../shared/roles.ts'
-import { authErrors, IdParams, MessageResponse, ObjectId, Described } from '../../shared/schemas.ts'
+import { authErrors, IdParams, MessageResponse, ObjectId, Described, IdempotencyKeyHeaders } from '../../shared/schemas.ts'
 import { CreateSnapshotBody } from '../snapshots/snapshot.schemas.ts'
 import { itemsPageSchema, itemsPageSchemaOf, itemsQuerySchema } from '../snapshots/item-page.schemas.ts'
 import { applyUserSnapshot, dryRunUserSnapshot } from './user-snapshot-apply.service.ts'
@@ -21,6 +21,7 @@ import {
   UserSnapshotListResponse,
 } from './user-snapshots.schemas.ts'
 import * as service from './user-snapshots.service.ts'
+import { replyOnce } from '../idempotency/idempotent-reply.ts'
 
 const tags = ['User Snapshots']
 
@@ -40,13 +41,16 @@ export const userSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'and agent reference they hold. Admins may only snapshot users of their own organization (another ' +
           'sourceOrgId is 403). The source user must belong to the source organization (else 404).',
         body: CreateSnapshotBody,
-        response: { 201: CreateUserSnapshotResponse, ...authErrors(404) },
+        headers: IdempotencyKeyHeaders,
+        response: { 201: CreateUserSnapshotResponse, ...authErrors(404, 409, 422) },
       },
     },
-    async (request, reply) => {
-      const snapshot = await service.createUserSnapshot(ctx, request.actor, request.body)
-      return reply.status(201).send({ message: 'Snapshot created', snapshot })
-    },
+    async (request, reply) =>
+      replyOnce(ctx, request, reply, {
+        status: 201,
+        run: (hooks) => service.createUserSnapshot(ctx, request.actor, request.body, hooks),
+        body: (snapshot) => ({ message: 'Snapshot created', snapshot }),
+      }),
   )
 
   app.get(
@@ -211,6 +215,7 @@ export const userSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           '?dryRun=true returns the plan and writes nothing.',
         params: IdParams,
         querystring: ApplyQuery,
+        headers: IdempotencyKeyHeaders,
         body: ApplyUserSnapshotRequest,
         response: {
           200: DryRunUserSnapshotResponse,
@@ -222,8 +227,11 @@ export const userSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { actor, params, query, body } = request
       if (query.dryRun) return dryRunUserSnapshot(ctx, actor, params.id, body, query.organizationId)
-      const result = await applyUserSnapshot(ctx, actor, params.id, body, query.organizationId)
-      return reply.status(201).send({ message: 'Snapshot applied', result })
+      return replyOnce(ctx, request, reply, {
+        status: 201,
+        run: (hooks) => applyUserSnapshot(ctx, actor, params.id, body, query.organizationId, hooks),
+        body: (result) => ({ message: 'Snapshot applied', result }),
+      })
     },
   )
 }
