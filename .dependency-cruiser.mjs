@@ -13,7 +13,7 @@ const moduleLayers = [
   ['users'],
   ['pipelines', 'agents', 'owned-items'],
   ['automations', 'prompts', 'templates', 'auth'],
-  ['platform'],
+  ['platform', 'applications'],
   ['snapshots'],
   ['user-snapshots', 'org-snapshots'],
   ['snapshot-push', 'bundles'],

@@ -59,7 +59,7 @@ export const serviceScenarios: Scenario[] = [
     key: 'applyUserSnapshot',
     label: 'apply user snapshot (cross-org, mappings)',
     async run(ctx, w) {
-      const result = await applyUserSnapshot(ctx, w.superadmin, w.userSnapshotId, w.userApplyInput(), w.target.organizationId)
+      const result = await applyUserSnapshot(ctx, w.superadmin, w.userSnapshotId, w.userApplyInput(), { organizationId: w.target.organizationId })
       return {
         items: sum(result.cloned),
         cleanUp: async () => {
@@ -72,7 +72,7 @@ export const serviceScenarios: Scenario[] = [
     key: 'dryRunUserSnapshot',
     label: 'dry-run apply (same request)',
     async run(ctx, w) {
-      const preview = await dryRunUserSnapshot(ctx, w.superadmin, w.userSnapshotId, w.userApplyInput(), w.target.organizationId)
+      const preview = await dryRunUserSnapshot(ctx, w.superadmin, w.userSnapshotId, w.userApplyInput(), { organizationId: w.target.organizationId })
       if (!preview.plan.wouldSucceed) throw new Error(`the dry run reports problems: ${JSON.stringify(preview.plan.problems)}`)
       return { items: sum(preview.result.cloned), cleanUp: nothingToCleanUp }
     },

@@ -35,6 +35,9 @@ export interface DynamicPropertiesTable {
   sections: Json<unknown[]>
   created_at: Timestamp
   updated_at: Timestamp
+  origin_application_id: ColumnType<string | null, string | null | undefined, string | null>
+  origin_item_id: ColumnType<string | null, string | null | undefined, string | null>
+  origin_hash: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface UsersTable {
@@ -64,6 +67,9 @@ export interface PipelinesTable {
   is_active: Generated<boolean>
   created_at: Timestamp
   updated_at: Timestamp
+  origin_application_id: ColumnType<string | null, string | null | undefined, string | null>
+  origin_item_id: ColumnType<string | null, string | null | undefined, string | null>
+  origin_hash: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface PipelineStagesTable {
@@ -74,6 +80,9 @@ export interface PipelineStagesTable {
   color: string
   position: number
   is_active: Generated<boolean>
+  origin_application_id: ColumnType<string | null, string | null | undefined, string | null>
+  origin_item_id: ColumnType<string | null, string | null | undefined, string | null>
+  origin_hash: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface AiAgentsTable {
@@ -84,6 +93,9 @@ export interface AiAgentsTable {
   prompt_id: string | null
   created_at: Timestamp
   updated_at: Timestamp
+  origin_application_id: ColumnType<string | null, string | null | undefined, string | null>
+  origin_item_id: ColumnType<string | null, string | null | undefined, string | null>
+  origin_hash: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export type TriggerType = 'inbound' | 'outbound' | 'all'
@@ -103,6 +115,9 @@ export interface AutomationsTable {
   enabled: Generated<boolean>
   created_at: Timestamp
   updated_at: Timestamp
+  origin_application_id: ColumnType<string | null, string | null | undefined, string | null>
+  origin_item_id: ColumnType<string | null, string | null | undefined, string | null>
+  origin_hash: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface PromptsTable {
@@ -122,6 +137,9 @@ export interface PromptsTable {
   copied_from_org: string | null
   created_at: Timestamp
   updated_at: Timestamp
+  origin_application_id: ColumnType<string | null, string | null | undefined, string | null>
+  origin_item_id: ColumnType<string | null, string | null | undefined, string | null>
+  origin_hash: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface PromptGrantsTable {
@@ -143,6 +161,9 @@ export interface TemplatesTable {
   category: string | null
   created_at: Timestamp
   updated_at: Timestamp
+  origin_application_id: ColumnType<string | null, string | null | undefined, string | null>
+  origin_item_id: ColumnType<string | null, string | null | undefined, string | null>
+  origin_hash: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface LoginFailuresTable {
@@ -364,6 +385,26 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp
 }
 
+/** An apply that succeeded (SPEC §7.3): where a snapshot version was applied, by whom, how. */
+export interface SnapshotApplicationsTable {
+  id: Generated<string>
+  seq: Generated<number>
+  snapshot_id: string
+  snapshot_kind: SnapshotKind
+  snapshot_name: string
+  version: number
+  version_id: string
+  target_organization_id: string
+  target_organization_name: string
+  user_id: string | null
+  user_email: string | null
+  applied_by: string
+  applied_by_name: string
+  applied_at: Generated<Date>
+  counts: ColumnType<ItemCounts, string, string>
+  mappings: ColumnType<JsonObject, string, string>
+}
+
 export interface Database {
   organizations: OrganizationsTable
   organization_credentials: OrganizationCredentialsTable
@@ -390,6 +431,7 @@ export interface Database {
   snapshot_dynamic_properties: SnapshotDynamicPropertiesTable
   jobs: JobsTable
   job_targets: JobTargetsTable
+  snapshot_applications: SnapshotApplicationsTable
   audit_events: AuditEventsTable
   instance_identity: InstanceIdentityTable
   idempotency_keys: IdempotencyKeysTable

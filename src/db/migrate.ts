@@ -6,6 +6,7 @@ import * as securityHardening from './migrations/0004_security_hardening.ts'
 import * as snapshotVersions from './migrations/0005_snapshot_versions.ts'
 import * as snapshotSearch from './migrations/0006_snapshot_search.ts'
 import * as itemOwnerKeys from './migrations/0007_item_owner_keys.ts'
+import * as snapshotApplications from './migrations/0008_snapshot_applications.ts'
 import * as auditEvents from './migrations/0009_audit_events.ts'
 import * as idempotencyKeys from './migrations/0010_idempotency_keys.ts'
 import * as snapshotBundles from './migrations/0011_snapshot_bundles.ts'
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0005_snapshot_versions': snapshotVersions,
   '0006_snapshot_search': snapshotSearch,
   '0007_item_owner_keys': itemOwnerKeys,
+  '0008_snapshot_applications': snapshotApplications,
   '0009_audit_events': auditEvents,
   '0010_idempotency_keys': idempotencyKeys,
   '0011_snapshot_bundles': snapshotBundles,

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../context.ts'
 import type { QueueTask } from '../db/job-queue.ts'
 import { agentsRoutes } from './agents/agents.routes.ts'
+import { applicationsRoutes } from './applications/applications.routes.ts'
 import { auditRoutes } from './audit/audit.routes.ts'
 import { authRoutes } from './auth/auth.routes.ts'
 import { automationsRoutes } from './automations/automations.routes.ts'
@@ -21,6 +22,7 @@ import { usersRoutes } from './users/users.routes.ts'
 export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(authRoutes)
   await app.register(platformRoutes)
+  await app.register(applicationsRoutes)
   await app.register(organizationsRoutes)
   await app.register(usersRoutes)
   await app.register(pipelinesRoutes)

@@ -52,7 +52,10 @@ describe('fault injection: every apply step rolls back completely', () => {
     {
       name: 'user snapshot, cross-organization apply',
       // A user apply creates the user and clones every user-level kind.
-      expectedSteps: [...applySteps.filter((step) => step === 'user' || userKindSteps.includes(step)), beforeCommitStep],
+      expectedSteps: [
+        ...applySteps.filter((step) => step === 'user' || step === 'application' || userKindSteps.includes(step)),
+        beforeCommitStep,
+      ],
       async prepare() {
         const { target, snapshot } = await crossOrgScenario(t.app)
         return (fresh) =>
@@ -65,7 +68,7 @@ describe('fault injection: every apply step rolls back completely', () => {
     },
     {
       name: 'user snapshot, same-organization apply (one prompt cloned, the other granted)',
-      expectedSteps: ['user', 'prompts', 'promptGrants', beforeCommitStep],
+      expectedSteps: ['user', 'prompts', 'promptGrants', 'application', beforeCommitStep],
       async prepare() {
         const setup = await sourceSetup(t.app)
         const snapshot = await snapshotOf(t.app, setup)

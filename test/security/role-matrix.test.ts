@@ -72,6 +72,24 @@ function ownedItemProbes(base: string, kind: 'automation' | 'prompt' | 'template
   }
 }
 
+/** Versions, diff and applications of a snapshot kind: another tenant's snapshot (or a user snapshot as an org one) is 404. */
+function lifecycleEntries(kind: 'user' | 'org', allowed: AccessRole[]): Record<string, Entry> {
+  const base = `/api/${kind}-snapshots`
+  const probesOf = (suffix: string, body?: () => unknown): Probe[] =>
+    kind === 'user'
+      ? [{ url: (w) => `${base}/${w.userSnapshotId}${suffix}`, body, status: 404 }]
+      : [
+          { as: root, url: () => `${base}/${missingId}${suffix}`, body, status: 404 },
+          { as: root, url: (w) => `${base}/${w.userSnapshotId}${suffix}`, body, status: 404 },
+        ]
+  return {
+    [`POST ${base}/:id/versions`]: { allowed, probes: probesOf('/versions', () => ({})) },
+    [`GET ${base}/:id/versions`]: { allowed, probes: probesOf('/versions') },
+    [`GET ${base}/:id/diff`]: { allowed, probes: probesOf('/diff?from=1&to=1') },
+    [`GET ${base}/:id/applications`]: { allowed, probes: probesOf('/applications') },
+  }
+}
+
 const matrix: Record<string, Entry> = {
   'POST /api/auth/login': { allowed: 'public' },
   'GET /api/auth/verify-token': { allowed: ALL },
@@ -191,6 +209,15 @@ const matrix: Record<string, Entry> = {
     probes: [{ url: (w) => `/api/user-snapshots/${w.userSnapshotId}/export`, status: 404 }],
   },
   'POST /api/user-snapshots/import': { allowed: ADMINS },
+  ...lifecycleEntries('user', ADMINS),
+  ...lifecycleEntries('org', ROOT),
+  'GET /api/organizations/:id/applications': {
+    allowed: ADMINS,
+    probes: [
+      { url: (w) => `/api/organizations/${w.a.tenant.organization.id}/applications`, status: 403 },
+      { as: root, url: () => `/api/organizations/${missingId}/applications`, status: 404 },
+    ],
+  },
 
   'POST /api/org-snapshots': { allowed: ROOT },
   'GET /api/org-snapshots/:id/export': {

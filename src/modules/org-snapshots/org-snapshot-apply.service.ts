@@ -5,6 +5,7 @@ import { dryRunApply, runApply, type ApplyUseCase } from '../snapshots/apply.ser
 import { planView, resultCounts, type ApplyPlan } from '../snapshots/apply-plan.ts'
 import type { ApplyOrgSnapshotInput } from './org-snapshots.schemas.ts'
 import { findOrgSnapshot } from './org-snapshots.service.ts'
+import { atVersion } from '../snapshots/versions.service.ts'
 
 /**
  * Apply an organization snapshot (SPEC §6): a new organization with its pipelines,
@@ -12,12 +13,13 @@ import { findOrgSnapshot } from './org-snapshots.service.ts'
  * with clones of the captured user items, all in one transaction.
  */
 
-function useCase(actor: Actor, id: string, input: ApplyOrgSnapshotInput): ApplyUseCase {
+function useCase(actor: Actor, id: string, input: ApplyOrgSnapshotInput, version: number | undefined): ApplyUseCase {
   return {
     actor,
-    load: (db, lock) => findOrgSnapshot(db, id, { lockForApply: lock }),
+    load: async (db, lock) => atVersion(db, await findOrgSnapshot(db, id, { lockForApply: lock }), version),
     request: (snapshot) => ({
       snapshot,
+      actor,
       target: {
         newOrganization: {
           name: input.orgName,
@@ -46,8 +48,14 @@ const input = (plan: ApplyPlan) => {
   return target.newOrganization
 }
 
-export async function dryRunOrgSnapshot(ctx: AppContext, actor: Actor, id: string, body: ApplyOrgSnapshotInput) {
-  const plan = await dryRunApply(ctx, useCase(actor, id, body))
+export async function dryRunOrgSnapshot(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+  body: ApplyOrgSnapshotInput,
+  version?: number,
+) {
+  const plan = await dryRunApply(ctx, useCase(actor, id, body, version))
   return {
     message: 'Dry run',
     result: {
@@ -64,6 +72,7 @@ export async function dryRunOrgSnapshot(ctx: AppContext, actor: Actor, id: strin
 }
 
 export interface OrgApplyResult {
+  applicationId: string
   organizationId: string
   organizationName: string
   userId: string | null
@@ -78,12 +87,14 @@ export function applyOrgSnapshot(
   actor: Actor,
   id: string,
   body: ApplyOrgSnapshotInput,
+  version?: number,
   hooks?: TransactionHooks<OrgApplyResult>,
 ): Promise<OrgApplyResult> {
   return runApply(
     ctx,
-    useCase(actor, id, body),
+    useCase(actor, id, body, version),
     (plan, created) => ({
+      applicationId: created.applicationId,
       organizationId: created.organizationId,
       organizationName: created.organizationName!,
       userId: created.userId,

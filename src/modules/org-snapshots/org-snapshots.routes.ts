@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from '@sinclair/typebox'
 import { superadminOnly } from '../../shared/roles.ts'
 import { authErrors, IdParams, MessageResponse, Described, IdempotencyKeyHeaders } from '../../shared/schemas.ts'
-import { CreateSnapshotBody } from '../snapshots/snapshot.schemas.ts'
+import { lifecycleRoutes } from '../snapshots/lifecycle.routes.ts'
+import { CreateSnapshotBody, VersionQuery } from '../snapshots/snapshot.schemas.ts'
 import { itemsPageSchema, itemsPageSchemaOf, itemsQuerySchema } from '../snapshots/item-page.schemas.ts'
 import { applyOrgSnapshot, dryRunOrgSnapshot } from './org-snapshot-apply.service.ts'
 import {
@@ -13,6 +14,7 @@ import {
   DryRunOrgSnapshotResponse,
   OrganizationIdParams,
   OrgSnapshotDetail,
+  OrgSnapshotSummary,
   OrgSnapshotListQuery,
   OrgSnapshotListResponse,
   OrgUsersResponse,
@@ -25,6 +27,18 @@ const config = { auth: superadminOnly }
 
 export const orgSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app
+
+  await app.register(lifecycleRoutes, {
+    kind: 'org',
+    base: '/api/org-snapshots',
+    operation: 'org_snapshot',
+    tags,
+    auth: superadminOnly,
+    readable: (db, _actor, id) => service.findOrgSnapshot(db, id),
+    manageable: (db, _actor, id) => service.findOrgSnapshot(db, id),
+    toSummary: service.toOrgSnapshotSummary,
+    summarySchema: OrgSnapshotSummary,
+  })
 
   app.post(
     '/api/org-snapshots',
@@ -81,12 +95,13 @@ export const orgSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Full detail: pipelines with stages, agents, dynamic properties, credential names, and the user items. ' +
           'Streamed as it is read; GET /api/org-snapshots/{id}/items pages one kind at a time.',
         params: IdParams,
+        querystring: VersionQuery,
         response: { 200: Described(Type.Object({ snapshot: OrgSnapshotDetail }), 'The snapshot with its copies and references'), ...authErrors(404) },
       },
     },
     async (request, reply) => {
       const serializerOf = (schema: TSchema) => reply.compileSerializationSchema(schema)
-      const body = await service.streamOrgSnapshot(ctx, request.params.id, serializerOf)
+      const body = await service.streamOrgSnapshot(ctx, request.params.id, request.query.version, serializerOf)
       return reply.type('application/json; charset=utf-8').send(body)
     },
   )
@@ -177,10 +192,10 @@ export const orgSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      if (request.query.dryRun) return dryRunOrgSnapshot(ctx, request.actor, request.params.id, request.body)
+      if (request.query.dryRun) return dryRunOrgSnapshot(ctx, request.actor, request.params.id, request.body, request.query.version)
       return replyOnce(ctx, request, reply, {
         status: 201,
-        run: (hooks) => applyOrgSnapshot(ctx, request.actor, request.params.id, request.body, hooks),
+        run: (hooks) => applyOrgSnapshot(ctx, request.actor, request.params.id, request.body, request.query.version, hooks),
         body: (result) => ({ message: 'Snapshot applied', result }),
       })
     },

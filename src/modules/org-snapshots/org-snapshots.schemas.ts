@@ -3,6 +3,8 @@ import { Nullable, ObjectId, Phone, StringEnum } from '../../shared/schemas.ts'
 import { CredentialsInput, orgAddress, orgName } from '../organizations/organizations.schemas.ts'
 import { newUserFields, UserSummarySchema } from '../users/users.schemas.ts'
 import {
+  applicationIdField,
+  versionQueryField,
   nameQueryField,
   nextCursorField,
   PageQueryFields,
@@ -106,7 +108,10 @@ export const ApplyOrgSnapshotRequest = Type.Object(
 export type ApplyOrgSnapshotInput = Static<typeof ApplyOrgSnapshotRequest>
 
 export const ApplyOrgQuery = Type.Object(
-  { dryRun: Type.Optional(Type.Boolean({ description: 'true: return the plan and the result counts, write nothing' })) },
+  {
+    dryRun: Type.Optional(Type.Boolean({ description: 'true: return the plan and the result counts, write nothing' })),
+    version: versionQueryField,
+  },
   { additionalProperties: false },
 )
 
@@ -130,7 +135,7 @@ const resultFields = {
 export const ApplyOrgSnapshotResponse = Type.Object(
   {
     message: Type.String(),
-    result: Type.Object({ organizationId: Type.String(), ...resultFields }, { additionalProperties: true }),
+    result: Type.Object({ applicationId: applicationIdField, organizationId: Type.String(), ...resultFields }, { additionalProperties: true }),
   },
   {
     $id: 'ApplyOrgSnapshotResponse',

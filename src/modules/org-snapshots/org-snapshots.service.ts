@@ -11,6 +11,7 @@ import type { CreateSnapshotInput } from '../snapshots/snapshot.schemas.ts'
 import { pageOfSummaries, summaryBase, summaryCounts } from '../snapshots/snapshot-views.ts'
 import { snapshotDetailStream, type DetailStreamInput } from '../snapshots/snapshot-stream.ts'
 import * as snapshots from '../snapshots/snapshots.repository.ts'
+import { atVersion } from '../snapshots/versions.service.ts'
 import { OrgSnapshotSummary, type OrgSnapshotListInput } from './org-snapshots.schemas.ts'
 import { pageOfItems, type ItemsQuery } from '../snapshots/snapshot-items.ts'
 
@@ -60,9 +61,16 @@ export async function listOrgSnapshots(db: Executor, actor: Actor, query: OrgSna
 }
 
 /** GET …/{id}: the summary, then every copy and reference, streamed (see snapshot-stream.ts). */
-export async function streamOrgSnapshot(ctx: AppContext, id: string, serializerOf: DetailStreamInput['serializerOf']) {
-  const row = await findOrgSnapshot(ctx.db, id)
+export async function streamOrgSnapshot(
+  ctx: AppContext,
+  id: string,
+  version: number | undefined,
+  serializerOf: DetailStreamInput['serializerOf'],
+) {
+  const row = await atVersion(ctx.db, await findOrgSnapshot(ctx.db, id), version)
   return snapshotDetailStream(ctx, {
+    // Organization snapshots are for SUPERADMINs only, who read hidden content.
+    redact: false,
     snapshotKind: 'org',
     version: { id: row.version_id, counts: row.counts },
     summary: toOrgSnapshotSummary(row),
@@ -72,8 +80,8 @@ export async function streamOrgSnapshot(ctx: AppContext, id: string, serializerO
 }
 
 /** One page of a snapshot's copies of one kind (GET …/{id}/items). */
-export async function orgSnapshotItems(db: Executor, id: string, query: ItemsQuery) {
-  return pageOfItems(db, await findOrgSnapshot(db, id), query)
+export async function orgSnapshotItems(db: Executor, id: string, query: ItemsQuery & { version?: number }) {
+  return pageOfItems(db, await atVersion(db, await findOrgSnapshot(db, id), query.version), query)
 }
 
 export function deleteOrgSnapshot(db: Executor, actor: Actor, id: string): Promise<void> {

@@ -95,7 +95,9 @@ describe('org snapshots', () => {
     assert.equal(response.status, 201, response.raw)
     assert.equal(response.body.message, 'Snapshot applied')
     const result = response.body.result
+    assert.match(result.applicationId, /^[0-9a-f]{24}$/)
     assert.deepEqual(result, {
+      applicationId: result.applicationId,
       organizationId: result.organizationId,
       organizationName: body.orgName,
       userId: result.userId,

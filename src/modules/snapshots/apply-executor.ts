@@ -4,7 +4,8 @@ import { conflict } from '../../shared/errors.ts'
 import { writeCredentials } from '../organizations/credentials.repository.ts'
 import { insertOrganization } from '../organizations/organizations.repository.ts'
 import { insertUser, newUserRow } from '../users/users.repository.ts'
-import type { ApplyPlan, KindPlan } from './apply-plan.ts'
+import { insertApplication } from '../applications/applications.repository.ts'
+import { resultCounts, type ApplyPlan, type KindPlan } from './apply-plan.ts'
 import { cloneItems, grantSourcePrompts } from './clone.repository.ts'
 import type { CloneTarget } from './item-kind.ts'
 import { itemKinds } from './item-kinds.ts'
@@ -39,10 +40,12 @@ export const applySteps: readonly string[] = (() => {
     steps.push(kind.step)
     if (typeof kind.sameOrganization === 'object') steps.push(kind.sameOrganization.grantStep)
   }
+  steps.push('application')
   return steps
 })()
 
 export interface Created {
+  applicationId: string
   organizationId: string
   organizationName: string | null
   userId: string | null
@@ -59,7 +62,7 @@ export async function executePlan(trx: Tx, ctx: AppContext, plan: ApplyPlan, pas
     await ctx.faults(name)
     return result
   }
-  const created: Created = { organizationId: plan.organizationId, organizationName: null, userId: null, userEmail: null }
+  const created: Created = { applicationId: plan.applicationId, organizationId: plan.organizationId, organizationName: null, userId: null, userEmail: null }
   const { target, newUser } = plan.request
   if ('newOrganization' in target) {
     const org = target.newOrganization
@@ -71,6 +74,7 @@ export async function executePlan(trx: Tx, ctx: AppContext, plan: ApplyPlan, pas
 
   const cloneTarget: CloneTarget = {
     versionId: plan.request.snapshot.version_id,
+    applicationId: plan.applicationId,
     organizationId: plan.organizationId,
     userId: null,
     sourceOrgId: plan.request.snapshot.source_org_id,
@@ -106,7 +110,28 @@ export async function executePlan(trx: Tx, ctx: AppContext, plan: ApplyPlan, pas
     }
   }
   await createUser()
+  await step('application', () => recordApplication(trx, plan, created))
   return created
+}
+
+/** The lineage of this apply (SPEC §7.3), written last so it names what was created. */
+function recordApplication(trx: Tx, plan: ApplyPlan, created: Created) {
+  const { snapshot, actor, mappings } = plan.request
+  return insertApplication(trx, {
+    id: plan.applicationId,
+    snapshotId: snapshot.id,
+    snapshotKind: snapshot.kind,
+    snapshotName: snapshot.name,
+    version: snapshot.version,
+    versionId: snapshot.version_id,
+    targetOrganizationId: plan.organizationId,
+    userId: created.userId,
+    userEmail: created.userEmail,
+    appliedBy: actor.id,
+    appliedByName: actor.fullName,
+    counts: resultCounts(plan).cloned,
+    mappings: Object.fromEntries(Object.entries(mappings).filter(([, value]) => value !== undefined)),
+  })
 }
 
 const clonedNames = (plan: KindPlan): readonly string[] => (plan.clone === 'all' || plan.clone === 'none' ? [] : plan.clone)

@@ -10,6 +10,7 @@ import {
   organizationPhoneTaken,
 } from '../organizations/organizations.repository.ts'
 import { emailExists } from '../users/users.repository.ts'
+import type { Actor } from '../../shared/actor.ts'
 import type { AccessRole } from '../../shared/roles.ts'
 import type { ItemKind } from './item-kind.ts'
 import { itemKind, kindsOf } from './item-kinds.ts'
@@ -56,6 +57,8 @@ export interface NewOrganization {
 /** What the caller asks for, independent of the snapshot kind. */
 export interface ApplyRequest {
   snapshot: SnapshotRow
+  /** Who applies it: recorded on the application (SPEC §7.3). */
+  actor: Actor
   /** Apply into an existing organization, or create one (organization snapshots). */
   target: { organizationId: string } | { newOrganization: NewOrganization }
   /** The user this apply creates (the user-level items are cloned for them), and where the body names it. */
@@ -100,6 +103,8 @@ export interface ApplyPlan {
   request: ApplyRequest
   /** The organization written to: the target, or the id planned for the new one. */
   organizationId: string
+  /** The id the application this apply records will have; every cloned row points at it. */
+  applicationId: string
   sameOrganization: boolean
   kinds: KindPlan[]
   /** Per kind cloned under planned ids: source id → new id. */
@@ -335,7 +340,7 @@ export async function planApply(
     }
   }
 
-  const base = { request, organizationId, sameOrganization, kinds: plans, plannedIds }
+  const base = { request, organizationId, applicationId: newId(), sameOrganization, kinds: plans, plannedIds }
   let rewrites: AutomationRewrite[] = []
   let references: PlannedReference[] = []
   const automationsCloned = plans.find((p) => p.kind.kind === 'automation')?.clone === 'all'

@@ -1,13 +1,23 @@
-import type { Executor, SnapshotKind, Tx } from '../../db/database.ts'
+import type { Executor, ItemCounts, SnapshotKind, Tx } from '../../db/database.ts'
 import type { Actor } from '../../shared/actor.ts'
-import { notFound } from '../../shared/errors.ts'
+import { notFound, unprocessable } from '../../shared/errors.ts'
 import { newId } from '../../shared/ids.ts'
 import { findOrganization } from '../organizations/organizations.repository.ts'
 import { findUserById } from '../users/users.repository.ts'
-import { captureItems, captureReferences } from './capture.repository.ts'
+import { captureItems, captureReferences, type CaptureSource } from './capture.repository.ts'
 import { kindsOf } from './item-kinds.ts'
 import type { CreateSnapshotInput } from './snapshot.schemas.ts'
-import { findSnapshot, insertSnapshot, setVersionCounts, type SnapshotRow } from './snapshots.repository.ts'
+import {
+  findSnapshot,
+  findVersion,
+  insertSnapshot,
+  insertVersion,
+  lockSnapshot,
+  setLatestVersion,
+  setVersionCounts,
+  type SnapshotRow,
+  type VersionRow,
+} from './snapshots.repository.ts'
 
 /**
  * The transaction of a use case that captures. Repeatable read: every statement of
@@ -55,10 +65,65 @@ export async function captureSnapshot(trx: Tx, actor: Actor, kind: SnapshotKind,
     },
     { ...source, description: input.description ?? null, created_by: actor.id, created_by_name: actor.fullName },
   )
-  const counts = await captureItems(trx, snapshotId, kindsOf(kind), { userId: user.id, organizationId: organization.id })
-  await captureReferences(trx, snapshotId, organization.id)
+  const counts = await captureInto(trx, snapshotId, kind, { userId: user.id, organizationId: organization.id })
   await setVersionCounts(trx, snapshotId, snapshotId, counts)
   const row = await findSnapshot(trx, kind, snapshotId)
   if (!row) throw new Error('the snapshot just captured is gone')
   return row
+}
+
+/** Every item kind of the snapshot kind, then the references: one statement each. */
+async function captureInto(trx: Tx, versionId: string, kind: SnapshotKind, source: CaptureSource): Promise<ItemCounts> {
+  const counts = await captureItems(trx, versionId, kindsOf(kind), source)
+  await captureReferences(trx, versionId, source.organizationId)
+  return counts
+}
+
+/**
+ * POST …/{id}/versions (SPEC §7.2): captures the snapshot's source again as its next
+ * version, in one transaction, and makes it the latest. The snapshot row is locked
+ * first, so two versions created at once get consecutive numbers (or one of them a
+ * 409 to retry), never the same one.
+ */
+export async function captureVersion(
+  db: Executor,
+  actor: Actor,
+  snapshot: SnapshotRow,
+  description: string | undefined,
+): Promise<{ row: SnapshotRow; previous: VersionRow; created: VersionRow }> {
+  return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
+    if (!(await lockSnapshot(trx, snapshot.kind, snapshot.id))) throw notFound('Snapshot', 'No snapshot exists with the given id')
+    const current = await findSnapshot(trx, snapshot.kind, snapshot.id)
+    const previous = current && (await findVersion(trx, current.id, current.version))
+    if (!current || !previous) throw notFound('Snapshot', 'No snapshot exists with the given id')
+    const organization = current.source_org_id ? await findOrganization(trx, current.source_org_id) : undefined
+    const user = current.source_user_id ? await findUserById(trx, current.source_user_id) : undefined
+    if (!organization || !user || user.organization_id !== organization.id) {
+      throw unprocessable(
+        'Source no longer exists',
+        'The organization or user this snapshot was captured from no longer exists, so it cannot be captured again',
+      )
+    }
+    const versionId = newId()
+    await insertVersion(trx, {
+      id: versionId,
+      snapshot_id: current.id,
+      version: current.version + 1,
+      description: description ?? null,
+      source_org_name: organization.name,
+      source_user_email: user.email,
+      source_user_name: user.full_name,
+      created_by: actor.id,
+      created_by_name: actor.fullName,
+    })
+    const counts = await captureInto(trx, versionId, current.kind, { userId: user.id, organizationId: organization.id })
+    const created = await findVersion(trx, current.id, current.version + 1)
+    if (!created) throw new Error('the version just captured is gone')
+    created.counts = counts
+    await setVersionCounts(trx, current.id, versionId, counts)
+    await setLatestVersion(trx, current.id, created)
+    const row = await findSnapshot(trx, current.kind, current.id)
+    if (!row) throw new Error('the snapshot just versioned is gone')
+    return { row, previous, created }
+  })
 }

@@ -16,15 +16,31 @@ export async function cloneItems(trx: Tx, kind: ItemKind, target: CloneTarget): 
   if (kind.owner === 'user') values.set('user_id', sql`${target.userId}::text`)
   for (const column of kind.columns) values.set(column, sql.ref(`c.${column}`))
   for (const [column, value] of Object.entries(statement.values)) values.set(column, value)
+  // Lineage (SPEC §7.3): the application, the snapshot item, and the hash of the
+  // content as written, computed over the same values the row receives.
+  values.set('origin_application_id', sql`${target.applicationId}::text`)
+  values.set('origin_item_id', sql`c.source_id`)
   const columns = [...values.keys()]
   const result = await sql`
-    insert into ${sql.table(kind.liveTable)} (${sql.join(columns.map((c) => sql.ref(c)))})
-    select ${sql.join([...values.values()])}
-    from ${sql.table(kind.snapshotTable)} c
-    ${statement.joins ?? sql``}
-    where c.version_id = ${target.versionId} ${statement.where ? sql`and ${statement.where}` : sql``}
+    insert into ${sql.table(kind.liveTable)} (${sql.join([...columns, 'origin_hash'].map((c) => sql.ref(c)))})
+    select v.*, ${contentHash(kind, 'v')}
+    from (
+      select ${sql.join(columns.map((column) => sql`${values.get(column)!} as ${sql.ref(column)}`))}
+      from ${sql.table(kind.snapshotTable)} c
+      ${statement.joins ?? sql``}
+      where c.version_id = ${target.versionId} ${statement.where ? sql`and ${statement.where}` : sql``}
+    ) v
   `.execute(trx)
   return Number(result.numAffectedRows ?? 0n)
+}
+
+/**
+ * The hash of an item's content (the kind's content columns, in order) in the row
+ * or subquery `alias`. The same expression over a live row tells whether it still
+ * holds what its application wrote.
+ */
+export function contentHash(kind: ItemKind, alias: string): RawBuilder<string> {
+  return sql<string>`md5(row(${sql.join(kind.columns.map((column) => sql.ref(`${alias}.${column}`)))})::text)`
 }
 
 /**

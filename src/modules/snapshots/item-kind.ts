@@ -57,6 +57,12 @@ export interface ItemKind {
     readonly fields: Readonly<Record<string, string>>
     readonly parent?: { readonly kind: string; readonly column: string }
   }
+  /**
+   * Copies whose `flagColumn` is true show these API fields (of the view) as null to
+   * readers who may not see hidden content (SPEC §10: hidden prompt text is for a
+   * SUPERADMIN and the snapshot's own organization); an apply still clones them whole.
+   */
+  readonly hidden?: { readonly flagColumn: string; readonly fields: readonly string[] }
   /** The API schema of one copy. */
   readonly copySchema: TSchema
   /**
@@ -70,6 +76,8 @@ export interface ItemKind {
 /** Where and how an apply writes its copies. */
 export interface CloneTarget {
   versionId: string
+  /** The application this apply records (SPEC §7.3); every cloned row remembers it. */
+  applicationId: string
   organizationId: string
   /** Owner of the user-level copies; null when the apply creates no user. */
   userId: string | null

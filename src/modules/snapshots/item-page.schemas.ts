@@ -3,7 +3,7 @@ import type { SnapshotKind } from '../../db/database.ts'
 import { StringEnum } from '../../shared/schemas.ts'
 import { itemKind } from './item-kinds.ts'
 import { topLevelKinds } from './item-views.ts'
-import { nextCursorField } from './snapshot.schemas.ts'
+import { nextCursorField, versionQueryField } from './snapshot.schemas.ts'
 
 /** GET …/{id}/items: the query and the page, from the item-kind list. */
 
@@ -16,6 +16,7 @@ export function itemsQuerySchema(snapshotKind: SnapshotKind) {
       cursor: Type.Optional(
         Type.String({ maxLength: 4096, pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page' }),
       ),
+      version: versionQueryField,
     },
     { additionalProperties: false },
   )

@@ -10,10 +10,16 @@ import type { SnapshotRow } from './snapshots.repository.ts'
 
 export type Copy = Record<string, unknown>
 
+/** Whether a reader sees hidden content (SPEC §10); false: hidden fields are shown as null. */
+export type Redact = boolean
+
 /** A copy row → its API shape (API field → snapshot column, in the view's field order). */
-export function toCopy(row: CopyRow, kind: ShownKind): Copy {
+export function toCopy(row: CopyRow, kind: ShownKind, redact: Redact = false): Copy {
   const copy: Copy = {}
   for (const [field, column] of Object.entries(kind.view.fields)) copy[field] = row[column]
+  if (redact && kind.hidden && row[kind.hidden.flagColumn] === true) {
+    for (const field of kind.hidden.fields) copy[field] = null
+  }
   return copy
 }
 
@@ -21,11 +27,17 @@ export function toCopy(row: CopyRow, kind: ShownKind): Copy {
  * The API shapes of `rows` (copies of `kind`), with their children's copies
  * nested under each (one query per child kind, whatever the number of rows).
  */
-export async function withChildren(db: Executor, kind: ShownKind, versionId: string, rows: readonly CopyRow[]): Promise<Copy[]> {
-  const copies = rows.map((row) => toCopy(row, kind))
+export async function withChildren(
+  db: Executor,
+  kind: ShownKind,
+  versionId: string,
+  rows: readonly CopyRow[],
+  redact: Redact = false,
+): Promise<Copy[]> {
+  const copies = rows.map((row) => toCopy(row, kind, redact))
   for (const child of childKinds(kind)) {
     const childRows = await childCopies(db, child, versionId, rows.map((row) => String(row.source_id)))
-    const nested = await withChildren(db, child, versionId, childRows)
+    const nested = await withChildren(db, child, versionId, childRows, redact)
     const byParent = groupBy(childRows.keys(), (i) => childRows[i]![child.view.parent!.column])
     rows.forEach((row, i) => {
       copies[i]![child.view.field] = (byParent.get(row.source_id) ?? []).map((j) => nested[j]!)
@@ -56,6 +68,7 @@ export async function pageOfItems(
   db: Executor,
   snapshot: SnapshotRow,
   query: ItemsQuery,
+  redact: Redact = false,
 ): Promise<{ kind: string; items: Copy[]; nextCursor: string | null }> {
   const kind = topLevelKinds(snapshot.kind).find((k) => k.kind === query.kind)
   if (!kind) {
@@ -75,5 +88,5 @@ export async function pageOfItems(
   const last = page[page.length - 1]
   const nextCursor =
     rows.length > limit && last ? encodeKeyCursor(kind.kind, [String(last[kind.view.orderBy]), String(last.source_id)]) : null
-  return { kind: kind.kind, items: await withChildren(db, kind, snapshot.version_id, page), nextCursor }
+  return { kind: kind.kind, items: await withChildren(db, kind, snapshot.version_id, page, redact), nextCursor }
 }

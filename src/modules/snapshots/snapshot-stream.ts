@@ -43,6 +43,8 @@ export interface DetailStreamInput {
   summarySchema: TSchema
   /** The route's serializer of a schema (reply.compileSerializationSchema), so the bytes are the route's own. */
   serializerOf: (schema: TSchema) => Serializer
+  /** The reader may not see hidden content: hidden fields are written as null. */
+  redact: boolean
 }
 
 /** Rows per cursor fetch or page. */
@@ -90,10 +92,10 @@ async function loadChildren(db: Executor, kind: ShownKind, versionId: string): P
   return index
 }
 
-function copyWithChildren(row: CopyRow, kind: ShownKind, children: ChildIndex): Copy {
-  const copy = toCopy(row, kind)
+function copyWithChildren(row: CopyRow, kind: ShownKind, children: ChildIndex, redact: boolean): Copy {
+  const copy = toCopy(row, kind, redact)
   for (const { kind: child, byParent, grandchildren } of children) {
-    copy[child.view.field] = (byParent.get(row.source_id) ?? []).map((r) => copyWithChildren(r, child, grandchildren))
+    copy[child.view.field] = (byParent.get(row.source_id) ?? []).map((r) => copyWithChildren(r, child, grandchildren, redact))
   }
   return copy
 }
@@ -155,7 +157,7 @@ async function* detailReads(db: Executor, mode: ReadMode, input: DetailStreamInp
     out += `,${JSON.stringify(kind.view.field)}:[`
     let written = 0
     for await (const rows of readCopies(db, kind, versionId, mode, chunkRows)) {
-      for (const row of rows) out += (written++ === 0 ? '' : ',') + serialize(copyWithChildren(row, kind, children))
+      for (const row of rows) out += (written++ === 0 ? '' : ',') + serialize(copyWithChildren(row, kind, children, input.redact))
       if (out.length >= flushBytes) {
         yield out
         sent = true

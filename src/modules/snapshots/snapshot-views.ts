@@ -1,9 +1,11 @@
 import type { Executor, SnapshotKind } from '../../db/database.ts'
+import { isSuperadmin, type Actor } from '../../shared/actor.ts'
 import { encodeCursor, positionOf } from '../../shared/cursor.ts'
 import { groupBy } from '../../shared/collections.ts'
 import type { ItemKind } from './item-kind.ts'
 import { kindsOf } from './item-kinds.ts'
 import * as reads from './plan.repository.ts'
+import { toCopy } from './snapshot-items.ts'
 import { copiesOfVersion, listSummaries, type ListOptions, type SnapshotRow } from './snapshots.repository.ts'
 
 /** Row → API shapes shared by both snapshot kinds, driven by the item-kind list. */
@@ -21,6 +23,7 @@ export function summaryBase(row: SnapshotRow) {
     createdBy: row.created_by,
     createdByName: row.created_by_name,
     createdByRole: row.created_by_role,
+    version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     importedFrom:
@@ -67,21 +70,19 @@ export async function pageOfSummaries<Summary>(
 
 type Copy = Record<string, unknown>
 
-const toCopy = (row: Record<string, unknown>, fields: Readonly<Record<string, string>>): Copy =>
-  Object.fromEntries(Object.entries(fields).map(([field, column]) => [field, row[column]]))
 
 /**
  * The copies a version holds, as GET /{kind}-snapshots/{id} shows them: one list
  * per kind with a view, kinds with a parent nested inside their parent's copies,
  * and the references.
  */
-export async function loadCopies(db: Executor, row: SnapshotRow): Promise<Record<string, unknown>> {
+export async function loadCopies(db: Executor, row: SnapshotRow, redact = false): Promise<Record<string, unknown>> {
   const shown = kindsOf(row.kind).filter((kind): kind is ItemKind & { view: NonNullable<ItemKind['view']> } => !!kind.view)
   const loaded = new Map<string, { rows: Record<string, unknown>[]; copies: Copy[] }>()
   // Sequential on purpose: inside a transaction every query shares one connection.
   for (const kind of shown) {
     const rows = await copiesOfVersion(db, kind, row.version_id)
-    loaded.set(kind.kind, { rows, copies: rows.map((r) => toCopy(r, kind.view.fields)) })
+    loaded.set(kind.kind, { rows, copies: rows.map((r) => toCopy(r, kind, redact)) })
   }
   const result: Record<string, unknown> = {}
   for (const kind of shown) {
@@ -101,4 +102,12 @@ export async function loadCopies(db: Executor, row: SnapshotRow): Promise<Record
   result.sourcePipelineStageRefs = refs.filter((r) => r.refType === 'pipelineStage')
   result.sourceAgentRefs = refs.filter((r) => r.refType === 'agent')
   return result
+}
+
+/**
+ * Whether the caller reads a snapshot's hidden content (SPEC §10): a SUPERADMIN, or a
+ * member of the organization the snapshot was captured from.
+ */
+export function mayReadHidden(actor: Actor, row: SnapshotRow): boolean {
+  return isSuperadmin(actor) || (row.source_org_id !== null && row.source_org_id === actor.organizationId)
 }

@@ -51,6 +51,7 @@ export const summaryFields = {
   createdBy: Nullable(Type.String()),
   createdByName: Nullable(Type.String()),
   createdByRole: Nullable(Type.String()),
+  version: Type.Integer({ minimum: 1, description: 'The version shown: the latest, or the one asked for with ?version=' }),
   createdAt: Nullable(Timestamp()),
   updatedAt: Nullable(Timestamp()),
   importedFrom: Nullable(
@@ -161,3 +162,12 @@ export const nameQueryField = Type.Optional(
 )
 
 export const nextCursorField = Nullable(Type.String({ description: 'Cursor of the next page; null on the last page' }))
+
+/** The apply result's link to its lineage record (SPEC §7.3). */
+export const applicationIdField = ObjectId('The application this apply recorded (GET …/{id}/applications)')
+
+/** `?version=N` on every read of a snapshot (SPEC §7.2); absent: the latest. Unknown → 404. */
+export const versionQueryField = Type.Optional(
+  Type.Integer({ minimum: 1, maximum: 2147483647, description: 'The version to read (default: the latest)' }),
+)
+export const VersionQuery = Type.Object({ version: versionQueryField }, { additionalProperties: false })

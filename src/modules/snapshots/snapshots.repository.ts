@@ -139,6 +139,7 @@ function summaryJson(kind: SnapshotKind): RawBuilder<unknown> {
     ['createdBy', sql.ref('created_by')],
     ['createdByName', sql.ref('created_by_name')],
     ['createdByRole', sql.ref('created_by_role')],
+    ['version', sql.ref('version')],
     ['createdAt', isoTimestamp('created_at')],
     ['updatedAt', isoTimestamp('updated_at')],
     [
@@ -215,4 +216,47 @@ export async function copiesOfVersion(
 export async function deleteSnapshot(db: Executor, id: string): Promise<boolean> {
   const result = await db.deleteFrom('snapshots').where('id', '=', id).executeTakeFirst()
   return result.numDeletedRows > 0n
+}
+
+export type VersionRow = Selectable<SnapshotVersionsTable>
+
+/** Holds the snapshot row until commit, so versions are numbered one after another. */
+export async function lockSnapshot(db: Executor, kind: SnapshotKind, id: string): Promise<boolean> {
+  const row = await db.selectFrom('snapshots').select('id').where('kind', '=', kind).where('id', '=', id).forUpdate().executeTakeFirst()
+  return row !== undefined
+}
+
+export async function insertVersion(db: Executor, row: Insertable<SnapshotVersionsTable> & { id: string }): Promise<void> {
+  await db.insertInto('snapshot_versions').values(row).execute()
+}
+
+/** Makes a version the snapshot's latest: what the summary, GET and apply show by default. */
+export async function setLatestVersion(db: Executor, snapshotId: string, version: VersionRow): Promise<void> {
+  await db
+    .updateTable('snapshots')
+    .set({
+      version: version.version,
+      version_id: version.id,
+      counts: JSON.stringify(version.counts),
+      source_org_name: version.source_org_name,
+      source_user_email: version.source_user_email,
+      source_user_name: version.source_user_name,
+      updated_at: new Date(),
+    })
+    .where('id', '=', snapshotId)
+    .execute()
+}
+
+export function findVersion(db: Executor, snapshotId: string, version: number): Promise<VersionRow | undefined> {
+  return db.selectFrom('snapshot_versions').selectAll().where('snapshot_id', '=', snapshotId).where('version', '=', version).executeTakeFirst()
+}
+
+/** Newest first. */
+export function listVersions(db: Executor, snapshotId: string): Promise<VersionRow[]> {
+  return db.selectFrom('snapshot_versions').selectAll().where('snapshot_id', '=', snapshotId).orderBy('version', 'desc').execute()
+}
+
+export async function credentialNamesOfVersion(db: Executor, versionId: string): Promise<string[]> {
+  const rows = await db.selectFrom('snapshot_credential_names').select('name').where('version_id', '=', versionId).orderBy('name').execute()
+  return rows.map((r) => r.name)
 }

@@ -4,12 +4,19 @@ import type { Actor } from '../../shared/actor.ts'
 import { dryRunApply, runApply, type ApplyUseCase } from '../snapshots/apply.service.ts'
 import { planView, resultCounts, type ApplyPlan, type ApplyRequest } from '../snapshots/apply-plan.ts'
 import type { SnapshotRow } from '../snapshots/snapshots.repository.ts'
+import { atVersion } from '../snapshots/versions.service.ts'
 import type { ApplyUserSnapshotInput } from './user-snapshots.schemas.ts'
 import { applyTarget, visibleSnapshot } from './user-snapshots.service.ts'
 
 /** Apply a user snapshot (SPEC §5): a new user in the target organization with copies of the snapshot's items. */
 
-function useCase(actor: Actor, id: string, input: ApplyUserSnapshotInput, requestedOrg: string | undefined): ApplyUseCase {
+/** Where to apply: the organization (SUPERADMIN: any; default the caller's) and the version (default the latest). */
+export interface ApplyTarget {
+  organizationId?: string
+  version?: number
+}
+
+function useCase(actor: Actor, id: string, input: ApplyUserSnapshotInput, where: ApplyTarget): ApplyUseCase {
   let organizationId: string | undefined
   const disabled = new Set<string>()
   if (input.applyAutomations === false) disabled.add('automation')
@@ -18,11 +25,12 @@ function useCase(actor: Actor, id: string, input: ApplyUserSnapshotInput, reques
   return {
     actor,
     async load(db, lock) {
-      organizationId = await applyTarget(db, actor, requestedOrg)
-      return visibleSnapshot(db, actor, id, { lockForApply: lock })
+      organizationId = await applyTarget(db, actor, where.organizationId)
+      return atVersion(db, await visibleSnapshot(db, actor, id, { lockForApply: lock }), where.version)
     },
     request: (snapshot: SnapshotRow): ApplyRequest => ({
       snapshot,
+      actor,
       target: { organizationId: organizationId! },
       newUser: { ...input.newUser, bodyField: 'newUser' },
       disabled,
@@ -41,9 +49,9 @@ export async function dryRunUserSnapshot(
   actor: Actor,
   id: string,
   input: ApplyUserSnapshotInput,
-  requestedOrg: string | undefined,
+  where: ApplyTarget,
 ) {
-  const plan = await dryRunApply(ctx, useCase(actor, id, input, requestedOrg))
+  const plan = await dryRunApply(ctx, useCase(actor, id, input, where))
   return {
     message: 'Dry run',
     result: { userId: null, userEmail: input.newUser.email, ...resultCounts(plan), warnings: plan.warnings },
@@ -51,20 +59,22 @@ export async function dryRunUserSnapshot(
   }
 }
 
-export type UserApplyResult = { userId: string; userEmail: string; warnings: ApplyPlan['warnings'] } & ReturnType<typeof resultCounts>
+export type UserApplyResult = { applicationId: string; userId: string; userEmail: string; warnings: ApplyPlan['warnings'] } & ReturnType<typeof resultCounts>
 
 export function applyUserSnapshot(
   ctx: AppContext,
   actor: Actor,
   id: string,
   input: ApplyUserSnapshotInput,
-  requestedOrg: string | undefined,
+  where: ApplyTarget,
   hooks?: TransactionHooks<UserApplyResult>,
 ): Promise<UserApplyResult> {
   return runApply(
     ctx,
-    useCase(actor, id, input, requestedOrg),
-    (plan, created) => ({ userId: created.userId!, userEmail: created.userEmail!, ...resultCounts(plan), warnings: plan.warnings }),
+    useCase(actor, id, input, where),
+    (plan, created) => ({
+      applicationId: created.applicationId,
+      userId: created.userId!, userEmail: created.userEmail!, ...resultCounts(plan), warnings: plan.warnings }),
     hooks,
   )
 }

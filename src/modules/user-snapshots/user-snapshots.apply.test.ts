@@ -29,7 +29,9 @@ describe('user snapshots: apply', () => {
     const { result } = response.body
     assert.equal(response.body.message, 'Snapshot applied')
     assert.match(result.userId, /^[0-9a-f]{24}$/)
+    assert.match(result.applicationId, /^[0-9a-f]{24}$/)
     assert.deepEqual(result, {
+      applicationId: result.applicationId,
       userId: result.userId,
       userEmail: newUser.email,
       cloned: { automations: 3, prompts: 2, templates: 2 },
@@ -531,7 +533,7 @@ describe('user snapshots: apply', () => {
 
     const real = await api(t.app, 'POST', url, { token: target.tenant.admin.token, body })
     assert.equal(real.status, 201)
-    const { userId, ...counts } = real.body.result
+    const { userId, applicationId: _id, ...counts } = real.body.result
     const { userId: _none, ...predicted } = dry.body.result
     assert.deepEqual(counts, predicted)
     assert.ok(userId)

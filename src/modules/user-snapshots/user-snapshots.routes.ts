@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from '@sinclair/typebox'
 import { adminRoles } from '../../shared/roles.ts'
 import { authErrors, IdParams, MessageResponse, ObjectId, Described, IdempotencyKeyHeaders } from '../../shared/schemas.ts'
-import { CreateSnapshotBody } from '../snapshots/snapshot.schemas.ts'
+import { lifecycleRoutes } from '../snapshots/lifecycle.routes.ts'
+import { CreateSnapshotBody, VersionQuery } from '../snapshots/snapshot.schemas.ts'
 import { itemsPageSchema, itemsPageSchemaOf, itemsQuerySchema } from '../snapshots/item-page.schemas.ts'
 import { applyUserSnapshot, dryRunUserSnapshot } from './user-snapshot-apply.service.ts'
 import {
@@ -17,6 +18,7 @@ import {
   DryRunUserSnapshotResponse,
   SourceUsersResponse,
   UserSnapshotDetail,
+  UserSnapshotSummary,
   UserSnapshotListQuery,
   UserSnapshotListResponse,
 } from './user-snapshots.schemas.ts'
@@ -27,6 +29,18 @@ const tags = ['User Snapshots']
 
 export const userSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app
+
+  await app.register(lifecycleRoutes, {
+    kind: 'user',
+    base: '/api/user-snapshots',
+    operation: 'user_snapshot',
+    tags,
+    auth: adminRoles,
+    readable: (db, actor, id) => service.visibleSnapshot(db, actor, id),
+    manageable: service.ownedSnapshot,
+    toSummary: service.toUserSnapshotSummary,
+    summarySchema: UserSnapshotSummary,
+  })
 
   app.post(
     '/api/user-snapshots',
@@ -87,12 +101,13 @@ export const userSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Streamed as it is read, so a snapshot of any size costs the server the same memory; to show a big ' +
           'snapshot a page at a time, use GET /api/user-snapshots/{id}/items.',
         params: IdParams,
+        querystring: VersionQuery,
         response: { 200: Described(Type.Object({ snapshot: UserSnapshotDetail }), 'The snapshot with its copies and references'), ...authErrors(404) },
       },
     },
     async (request, reply) => {
       const serializerOf = (schema: TSchema) => reply.compileSerializationSchema(schema)
-      const body = await service.streamUserSnapshot(ctx, request.actor, request.params.id, serializerOf)
+      const body = await service.streamUserSnapshot(ctx, request.actor, request.params.id, request.query.version, serializerOf)
       return reply.type('application/json; charset=utf-8').send(body)
     },
   )
@@ -195,7 +210,7 @@ export const userSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ApplyRefsResponse, ...authErrors(404) },
       },
     },
-    async (request) => service.applyRefs(ctx.db, request.actor, request.params.id, request.query.organizationId),
+    async (request) => service.applyRefs(ctx.db, request.actor, request.params.id, request.query),
   )
 
   app.post(
@@ -226,10 +241,10 @@ export const userSnapshotsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { actor, params, query, body } = request
-      if (query.dryRun) return dryRunUserSnapshot(ctx, actor, params.id, body, query.organizationId)
+      if (query.dryRun) return dryRunUserSnapshot(ctx, actor, params.id, body, query)
       return replyOnce(ctx, request, reply, {
         status: 201,
-        run: (hooks) => applyUserSnapshot(ctx, actor, params.id, body, query.organizationId, hooks),
+        run: (hooks) => applyUserSnapshot(ctx, actor, params.id, body, query, hooks),
         body: (result) => ({ message: 'Snapshot applied', result }),
       })
     },

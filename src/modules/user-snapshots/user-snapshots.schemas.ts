@@ -2,6 +2,8 @@ import { Type, type Static } from '@sinclair/typebox'
 import { AssignableRoleSchema, MapOf, Nullable, ObjectId, StringEnum } from '../../shared/schemas.ts'
 import { newUserFields, UserSummarySchema } from '../users/users.schemas.ts'
 import {
+  applicationIdField,
+  versionQueryField,
   nameQueryField,
   nextCursorField,
   PageQueryFields,
@@ -206,6 +208,7 @@ export const ApplyQuery = Type.Object(
     organizationId: Type.Optional(
       ObjectId('SUPERADMIN only: the organization to apply into (default: the caller\u2019s)'),
     ),
+    version: versionQueryField,
   },
   { additionalProperties: false },
 )
@@ -221,7 +224,7 @@ export const ApplyUserSnapshotResponse = Type.Object(
   {
     message: Type.String(),
     result: Type.Object(
-      { userId: Type.String(), userEmail: Type.String(), ...resultFields },
+      { applicationId: applicationIdField, userId: Type.String(), userEmail: Type.String(), ...resultFields },
       { additionalProperties: true },
     ),
   },
@@ -255,7 +258,7 @@ export const DryRunUserSnapshotResponse = Type.Object({
 }, { $id: 'DryRunUserSnapshotResponse', description: 'Dry run (?dryRun=true): what the apply would do; nothing was written' })
 
 export const ApplyRefsQuery = Type.Object(
-  { organizationId: ApplyQuery.properties.organizationId },
+  { organizationId: ApplyQuery.properties.organizationId, version: versionQueryField },
   { additionalProperties: false },
 )
 

@@ -11,7 +11,8 @@ import { captureSnapshot, inCaptureTransaction } from '../snapshots/capture.serv
 import * as reads from '../snapshots/plan.repository.ts'
 import { recordSnapshotEvent } from '../snapshots/snapshot-audit.ts'
 import type { CreateSnapshotInput } from '../snapshots/snapshot.schemas.ts'
-import { pageOfSummaries, summaryBase, summaryCounts, type ListFilters } from '../snapshots/snapshot-views.ts'
+import { mayReadHidden, pageOfSummaries, summaryBase, summaryCounts, type ListFilters } from '../snapshots/snapshot-views.ts'
+import { atVersion } from '../snapshots/versions.service.ts'
 import { snapshotDetailStream, type DetailStreamInput } from '../snapshots/snapshot-stream.ts'
 import * as snapshots from '../snapshots/snapshots.repository.ts'
 import { pageOfItems, type ItemsQuery } from '../snapshots/snapshot-items.ts'
@@ -47,7 +48,7 @@ export async function visibleSnapshot(
 }
 
 /** Deleting and changing access is for the snapshot's creator (any snapshot for a SUPERADMIN). */
-async function ownedSnapshot(db: Executor, actor: Actor, id: string): Promise<snapshots.SnapshotRow> {
+export async function ownedSnapshot(db: Executor, actor: Actor, id: string): Promise<snapshots.SnapshotRow> {
   const row = await visibleSnapshot(db, actor, id)
   if (!isSuperadmin(actor) && row.created_by !== actor.id) {
     throw forbidden('Admins may only manage snapshots they created')
@@ -93,9 +94,16 @@ export async function listUserSnapshots(db: Executor, actor: Actor, query: UserS
 }
 
 /** GET …/{id}: the summary, then every copy and reference, streamed (see snapshot-stream.ts). */
-export async function streamUserSnapshot(ctx: AppContext, actor: Actor, id: string, serializerOf: DetailStreamInput['serializerOf']) {
-  const row = await visibleSnapshot(ctx.db, actor, id)
+export async function streamUserSnapshot(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+  version: number | undefined,
+  serializerOf: DetailStreamInput['serializerOf'],
+) {
+  const row = await atVersion(ctx.db, await visibleSnapshot(ctx.db, actor, id), version)
   return snapshotDetailStream(ctx, {
+    redact: !mayReadHidden(actor, row),
     snapshotKind: 'user',
     version: { id: row.version_id, counts: row.counts },
     summary: toUserSnapshotSummary(row),
@@ -105,8 +113,9 @@ export async function streamUserSnapshot(ctx: AppContext, actor: Actor, id: stri
 }
 
 /** One page of a visible snapshot's copies of one kind (GET …/{id}/items). */
-export async function userSnapshotItems(db: Executor, actor: Actor, id: string, query: ItemsQuery) {
-  return pageOfItems(db, await visibleSnapshot(db, actor, id), query)
+export async function userSnapshotItems(db: Executor, actor: Actor, id: string, query: ItemsQuery & { version?: number }) {
+  const row = await atVersion(db, await visibleSnapshot(db, actor, id), query.version)
+  return pageOfItems(db, row, query, !mayReadHidden(actor, row))
 }
 
 export function deleteUserSnapshot(db: Executor, actor: Actor, id: string): Promise<void> {
@@ -173,9 +182,9 @@ export async function applyTarget(db: Executor, actor: Actor, requested: string 
 }
 
 /** What a mapping UI needs: the snapshot's references and the target's stages and agents. */
-export async function applyRefs(db: Executor, actor: Actor, id: string, requestedOrg: string | undefined) {
-  const organizationId = await applyTarget(db, actor, requestedOrg)
-  const snapshot = await visibleSnapshot(db, actor, id)
+export async function applyRefs(db: Executor, actor: Actor, id: string, query: { organizationId?: string; version?: number }) {
+  const organizationId = await applyTarget(db, actor, query.organizationId)
+  const snapshot = await atVersion(db, await visibleSnapshot(db, actor, id), query.version)
   const refs = await reads.loadReferences(db, snapshot.version_id)
   const pipelines = await listPipelines(db, organizationId, undefined)
   const stages = groupBy(await listStages(db, pipelines.map((p) => p.id)), (s) => s.pipeline_id)

@@ -7,7 +7,7 @@ export const PromptCopySchema = Type.Object(
   {
     sourceId: Type.String(),
     name: Type.String(),
-    prompt: Type.String(),
+    prompt: Nullable(Type.String({ description: 'The prompt text; null when the prompt is hidden from the caller (SPEC §10)' })),
     description: Nullable(Type.String()),
     temperature: Nullable(Type.Number()),
     responseTime: Nullable(Type.Number()),
@@ -54,6 +54,7 @@ export const promptKind: ItemKind = {
     },
   },
   copySchema: PromptCopySchema,
+  hidden: { flagColumn: 'is_hidden', fields: ['prompt'] },
   clone: (target) => ({
     values: {
       copied_from: sql`c.source_id`,
