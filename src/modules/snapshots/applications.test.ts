@@ -5,7 +5,7 @@ import { useTestApp } from '../../../test/helpers/app.ts'
 import { newTenant } from '../../../test/helpers/fixtures.ts'
 import { api } from '../../../test/helpers/http.ts'
 import { crossOrgScenario, newUserBody, orgApplyBody, orgSourceSetup } from '../../../test/helpers/scenarios.ts'
-import { itemKinds } from '../snapshots/item-kinds.ts'
+import { itemKinds } from './item-kinds.ts'
 
 /** SPEC §7.3: every successful apply is recorded, and every cloned row remembers where it came from. */
 describe('applications (lineage)', () => {
