@@ -1052,6 +1052,7 @@ export interface components {
          * @example {
          *       "message": "Snapshot applied",
          *       "result": {
+         *         "applicationId": "64ee9a8b1e7f2a00112234a0",
          *         "organizationId": "64ee9a8b1e7f2a0011223400",
          *         "organizationName": "NewOrg Holdings",
          *         "userId": "64ee9a8b1e7f2a0011223499",
@@ -1301,6 +1302,7 @@ export interface components {
          * @example {
          *       "message": "Snapshot applied",
          *       "result": {
+         *         "applicationId": "64ee9a8b1e7f2a00112233a0",
          *         "userId": "64ee9a8b1e7f2a001122339c",
          *         "userEmail": "casey@acme.example",
          *         "cloned": {
@@ -1397,6 +1399,7 @@ export interface components {
          *         "createdBy": "64ee9a8b1e7f2a001122339b",
          *         "createdByName": "Pat Admin",
          *         "createdByRole": "ADMIN",
+         *         "version": 1,
          *         "isGlobal": false,
          *         "assignedOrgIds": [
          *           "64ee9a8b1e7f2a0011223344"
@@ -1506,6 +1509,7 @@ export interface components {
          *         "createdBy": "64ee9a8b1e7f2a001122339b",
          *         "createdByName": "Pat Admin",
          *         "createdByRole": "ADMIN",
+         *         "version": 1,
          *         "isGlobal": false,
          *         "assignedOrgIds": [
          *           "64ee9a8b1e7f2a0011223344"
@@ -2426,6 +2430,7 @@ export interface components {
          *           "createdBy": "64ee9a8b1e7f2a001122339b",
          *           "createdByName": "Pat Admin",
          *           "createdByRole": "ADMIN",
+         *           "version": 1,
          *           "isGlobal": false,
          *           "assignedOrgIds": [
          *             "64ee9a8b1e7f2a0011223344"
@@ -2463,6 +2468,7 @@ export interface components {
          *       "createdBy": "64ee9a8b1e7f2a001122339b",
          *       "createdByName": "Pat Admin",
          *       "createdByRole": "ADMIN",
+         *       "version": 1,
          *       "isGlobal": false,
          *       "assignedOrgIds": [
          *         "64ee9a8b1e7f2a0011223344"

@@ -145,6 +145,7 @@ export const ApplyOrgSnapshotResponse = Type.Object(
       {
         message: 'Snapshot applied',
         result: {
+          applicationId: '64ee9a8b1e7f2a00112234a0',
           organizationId: '64ee9a8b1e7f2a0011223400',
           organizationName: 'NewOrg Holdings',
           userId: '64ee9a8b1e7f2a0011223499',

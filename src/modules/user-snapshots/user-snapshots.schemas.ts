@@ -39,6 +39,7 @@ export const userSnapshotSummaryExample = {
   createdBy: '64ee9a8b1e7f2a001122339b',
   createdByName: 'Pat Admin',
   createdByRole: 'ADMIN',
+  version: 1,
   isGlobal: false,
   assignedOrgIds: ['64ee9a8b1e7f2a0011223344'],
   createdAt: '2026-05-15T09:00:00.000Z',
@@ -236,6 +237,7 @@ export const ApplyUserSnapshotResponse = Type.Object(
       {
         message: 'Snapshot applied',
         result: {
+          applicationId: '64ee9a8b1e7f2a00112233a0',
           userId: '64ee9a8b1e7f2a001122339c',
           userEmail: 'casey@acme.example',
           cloned: { automations: 5, prompts: 8, templates: 12 },
