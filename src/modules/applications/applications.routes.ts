@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { adminRoles } from '../../shared/roles.ts'
-import { authErrors, ObjectId } from '../../shared/schemas.ts'
+import { authErrors, Described, ObjectId } from '../../shared/schemas.ts'
 import { ApplicationPage, ApplicationPageQuery } from './applications.schemas.ts'
 import { applicationsIntoOrganization } from './applications.service.ts'
 
@@ -22,7 +22,7 @@ export const applicationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'ask only for their own organization (another is 403); superadmins for any. Page with `limit` and `cursor`.',
         params: Type.Object({ id: ObjectId('Organization id') }),
         querystring: ApplicationPageQuery,
-        response: { 200: ApplicationPage, ...authErrors(404) },
+        response: { 200: Described(ApplicationPage, 'A page of applications, newest first'), ...authErrors(404) },
       },
     },
     async (request) => applicationsIntoOrganization(ctx.db, request.actor, request.params.id, request.query),

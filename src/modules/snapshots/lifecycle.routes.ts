@@ -3,7 +3,7 @@ import { Type, type TSchema } from '@sinclair/typebox'
 import type { Executor, SnapshotKind } from '../../db/database.ts'
 import type { Actor } from '../../shared/actor.ts'
 import type { AccessRole } from '../../shared/roles.ts'
-import { authErrors, IdParams, Nullable, ObjectId, Timestamp } from '../../shared/schemas.ts'
+import { authErrors, Described, IdParams, Nullable, ObjectId, Timestamp } from '../../shared/schemas.ts'
 import { ApplicationPage, ApplicationPageQuery } from '../applications/applications.schemas.ts'
 import { applicationsOfSnapshot } from '../applications/applications.service.ts'
 import { countsSchema } from './item-kind.schemas.ts'
@@ -87,7 +87,10 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<LifecycleRoutesOptions> 
         params: IdParams,
         body: Type.Object({ description: Type.Optional(snapshotDescription) }, { additionalProperties: false }),
         response: {
-          201: Type.Object({ message: Type.String(), snapshot: options.summarySchema, changes: changeCounts }),
+          201: Type.Object(
+            { message: Type.String(), snapshot: options.summarySchema, changes: changeCounts },
+            { description: 'The new version is the latest: the summary, and what changed since the previous version' },
+          ),
           ...authErrors(404, 409, 422),
         },
       },
@@ -127,7 +130,7 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<LifecycleRoutesOptions> 
                 counts: countsSchema(kind, 'summary'),
               }),
             ),
-          }),
+          }, { description: 'Every version, newest first' }),
           ...authErrors(404),
         },
       },
@@ -159,7 +162,7 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<LifecycleRoutesOptions> 
           },
           { additionalProperties: false },
         ),
-        response: { 200: diffSchema(kind), ...authErrors(404) },
+        response: { 200: Described(diffSchema(kind), 'What changed between the two versions, item by item and field by field'), ...authErrors(404) },
       },
     },
     async (request) => {
@@ -182,7 +185,7 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<LifecycleRoutesOptions> 
           'their own organization. Page with `limit` and `cursor`.',
         params: IdParams,
         querystring: ApplicationPageQuery,
-        response: { 200: ApplicationPage, ...authErrors(404) },
+        response: { 200: Described(ApplicationPage, 'A page of applications, newest first'), ...authErrors(404) },
       },
     },
     async (request) => {
