@@ -303,6 +303,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/org-snapshots/{id}/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where a organization snapshot was applied
+         * @description Every successful apply of this snapshot, newest first: the version applied, the target organization and user, who applied it, the counts and the mappings used. A superadmin sees all; an admin only those into their own organization. Page with `limit` and `cursor`.
+         */
+        get: operations["get_org_snapshot_applications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/org-snapshots/{id}/apply": {
         parameters: {
             query?: never;
@@ -317,6 +337,26 @@ export interface paths {
          * @description Creates a new organization (with credentials, dynamic properties, pipelines and agents) by cloning the snapshot inside a single transaction. Optionally seeds a first admin user with cloned automations, prompts, and templates whose stage and agent references point at the new organization’s copies. Secret values never come from a snapshot: pass them in `credentials`; `result.credentials.missing` lists those the source had that the new organization lacks. Name, phone, email or a credential value already in use: 409. ?dryRun=true returns the plan and writes nothing. Superadmin only.
          */
         post: operations["post_org_snapshot_apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/org-snapshots/{id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compare two versions of a organization snapshot
+         * @description Every item added, removed or changed between version `from` and version `to`, matched by the item it was captured from (so a renamed item is one `changed` entry with `path: "/name"`), with each changed field as a JSON Pointer and its two values. Unknown versions are 404. Same access as GET of the snapshot; hidden prompt text is shown only to those who may read it.
+         */
+        get: operations["get_org_snapshot_diff"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -357,6 +397,30 @@ export interface paths {
         get: operations["get_org_snapshot_items"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/org-snapshots/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the versions of a organization snapshot
+         * @description Every version, newest first, with who captured it, when, and what it holds. Same access as GET of the snapshot.
+         */
+        get: operations["get_org_snapshot_versions"];
+        put?: never;
+        /**
+         * Capture a new version of a organization snapshot
+         * @description Captures the snapshot’s source (the same organization and user) again as its next version, which becomes the latest: GET, apply and export use it unless `?version=` names another. Earlier versions stay as they were. `changes` counts the items added, removed and changed since the previous version. Who: those who may delete the snapshot. A source that no longer exists is 422.
+         */
+        post: operations["post_org_snapshot_version"];
         delete?: never;
         options?: never;
         head?: never;
@@ -436,6 +500,26 @@ export interface paths {
          * @description Credentials are masked: only whether each one is set.
          */
         get: operations["get_organization"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organizations/{id}/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Which snapshots run in an organization
+         * @description Every successful apply of a user or org snapshot into this organization, newest first, with the version applied, who applied it, the counts and the mappings used. Applications outlive their snapshot. Admins may ask only for their own organization (another is 403); superadmins for any. Page with `limit` and `cursor`.
+         */
+        get: operations["get_organization_applications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -714,6 +798,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/user-snapshots/{id}/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where a user snapshot was applied
+         * @description Every successful apply of this snapshot, newest first: the version applied, the target organization and user, who applied it, the counts and the mappings used. A superadmin sees all; an admin only those into their own organization. Page with `limit` and `cursor`.
+         */
+        get: operations["get_user_snapshot_applications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/user-snapshots/{id}/apply": {
         parameters: {
             query?: never;
@@ -774,6 +878,26 @@ export interface paths {
         patch: operations["patch_user_snapshot_assign"];
         trace?: never;
     };
+    "/api/user-snapshots/{id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compare two versions of a user snapshot
+         * @description Every item added, removed or changed between version `from` and version `to`, matched by the item it was captured from (so a renamed item is one `changed` entry with `path: "/name"`), with each changed field as a JSON Pointer and its two values. Unknown versions are 404. Same access as GET of the snapshot; hidden prompt text is shown only to those who may read it.
+         */
+        get: operations["get_user_snapshot_diff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/user-snapshots/{id}/export": {
         parameters: {
             query?: never;
@@ -808,6 +932,30 @@ export interface paths {
         get: operations["get_user_snapshot_items"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/user-snapshots/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the versions of a user snapshot
+         * @description Every version, newest first, with who captured it, when, and what it holds. Same access as GET of the snapshot.
+         */
+        get: operations["get_user_snapshot_versions"];
+        put?: never;
+        /**
+         * Capture a new version of a user snapshot
+         * @description Captures the snapshot’s source (the same organization and user) again as its next version, which becomes the latest: GET, apply and export use it unless `?version=` names another. Earlier versions stay as they were. `changes` counts the items added, removed and changed since the previous version. Who: those who may delete the snapshot. A source that no longer exists is 422.
+         */
+        post: operations["post_user_snapshot_version"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1079,6 +1227,11 @@ export interface components {
         ApplyOrgSnapshotResponse: {
             message: string;
             result: {
+                /**
+                 * @description The application this apply recorded (GET …/{id}/applications)
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                applicationId: string;
                 cloned: {
                     agents: number;
                     automations: number;
@@ -1325,6 +1478,11 @@ export interface components {
         ApplyUserSnapshotResponse: {
             message: string;
             result: {
+                /**
+                 * @description The application this apply recorded (GET …/{id}/applications)
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                applicationId: string;
                 cloned: {
                     automations: number;
                     prompts: number;
@@ -1861,7 +2019,8 @@ export interface components {
                 description: string | null;
                 isHidden: boolean;
                 name: string;
-                prompt: string;
+                /** @description The prompt text; null when the prompt is hidden from the caller (SPEC §10) */
+                prompt: string | null;
                 responseTime: number | null;
                 sourceId: string;
                 temperature: number | null;
@@ -1925,6 +2084,8 @@ export interface components {
              * @description ISO-8601 timestamp
              */
             updatedAt: string | null;
+            /** @description The version shown: the latest, or the one asked for with ?version= */
+            version: number;
         } & {
             [key: string]: unknown;
         };
@@ -1982,6 +2143,8 @@ export interface components {
              * @description ISO-8601 timestamp
              */
             updatedAt: string | null;
+            /** @description The version shown: the latest, or the one asked for with ?version= */
+            version: number;
         } & {
             [key: string]: unknown;
         };
@@ -2159,7 +2322,8 @@ export interface components {
                         description: string | null;
                         isHidden: boolean;
                         name: string;
-                        prompt: string;
+                        /** @description The prompt text; null when the prompt is hidden from the caller (SPEC §10) */
+                        prompt: string | null;
                         responseTime: number | null;
                         sourceId: string;
                         temperature: number | null;
@@ -2342,7 +2506,8 @@ export interface components {
                 description: string | null;
                 isHidden: boolean;
                 name: string;
-                prompt: string;
+                /** @description The prompt text; null when the prompt is hidden from the caller (SPEC §10) */
+                prompt: string | null;
                 responseTime: number | null;
                 sourceId: string;
                 temperature: number | null;
@@ -2406,6 +2571,8 @@ export interface components {
              * @description ISO-8601 timestamp
              */
             updatedAt: string | null;
+            /** @description The version shown: the latest, or the one asked for with ?version= */
+            version: number;
         } & {
             [key: string]: unknown;
         };
@@ -2524,6 +2691,8 @@ export interface components {
              * @description ISO-8601 timestamp
              */
             updatedAt: string | null;
+            /** @description The version shown: the latest, or the one asked for with ?version= */
+            version: number;
         } & {
             [key: string]: unknown;
         };
@@ -4343,7 +4512,10 @@ export interface operations {
     };
     get_org_snapshot: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The version to read (default: the latest) */
+                version?: number;
+            };
             header?: never;
             path: {
                 /**
@@ -4505,11 +4677,162 @@ export interface operations {
             };
         };
     };
+    get_org_snapshot_applications: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description Applications per page (1–200, default 50) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of applications, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        applications: {
+                            /**
+                             * @description Application id
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            _id: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            appliedAt: string;
+                            /**
+                             * @description Who applied it
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            appliedBy: string;
+                            appliedByName: string;
+                            /** @description Items cloned, per kind (the `cloned` counts of the apply) */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            /** @enum {string} */
+                            kind: "user" | "org";
+                            /** @description The reference mappings the apply used (later pushes resolve references the same way) */
+                            mappings: {
+                                agentMapping?: {
+                                    [key: string]: {
+                                        [key: string]: string;
+                                    };
+                                };
+                                pipelineMapping?: {
+                                    [key: string]: {
+                                        [key: string]: string;
+                                    };
+                                };
+                                sourceStatusesMapping?: {
+                                    [key: string]: string[];
+                                };
+                            };
+                            /**
+                             * @description The snapshot applied; it may since have been deleted
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            snapshotId: string;
+                            /** @description The snapshot’s name when it was applied */
+                            snapshotName: string;
+                            /**
+                             * @description The organization the items were cloned into
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            targetOrganizationId: string;
+                            targetOrganizationName: string;
+                            userEmail: string | null;
+                            /**
+                             * @description The user the apply created (null: none, or since deleted)
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            userId: string | null;
+                            /** @description The snapshot version applied */
+                            version: number;
+                        }[];
+                        /** @description Pass as cursor for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     post_org_snapshot_apply: {
         parameters: {
             query?: {
                 /** @description true: return the plan and the result counts, write nothing */
                 dryRun?: boolean;
+                /** @description The version to read (default: the latest) */
+                version?: number;
             };
             header?: {
                 /** @description Makes the request safe to retry (1–255 printable ASCII characters, chosen by the client, e.g. a UUID). A retry with the same key within 24 hours gets the stored answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another method, path or body is 422; a retry while the first request still runs is 409. Keys are per caller. Failed requests store nothing. Dry runs ignore it. */
@@ -4640,6 +4963,116 @@ export interface operations {
             };
         };
     };
+    get_org_snapshot_diff: {
+        parameters: {
+            query: {
+                /** @description The older version */
+                from: number;
+                /** @description The newer version */
+                to: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What changed between the two versions, item by item and field by field */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        changes: {
+                            change: "added" | "removed" | "changed";
+                            fields?: {
+                                /** @description The value in `from` (absent: the field was added) */
+                                from?: unknown;
+                                /** @description JSON Pointer into the item, e.g. /actions/targetStage */
+                                path: string;
+                                /** @description The value in `to` (absent: the field was removed) */
+                                to?: unknown;
+                            }[];
+                            /** @description The item kind: pipeline, stage, dynamicProperties, credentialName, automation, prompt, template, agent */
+                            kind: string;
+                            /** @description The item’s name (in `to`; in `from` when removed) */
+                            name: string;
+                            /** @description Renamed items: the name in `from` */
+                            previousName?: string;
+                        }[];
+                        from: number;
+                        summary: {
+                            added: number;
+                            changed: number;
+                            removed: number;
+                        };
+                        to: number;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_org_snapshot_export: {
         parameters: {
             query?: {
@@ -4732,6 +5165,8 @@ export interface operations {
                 kind: "pipeline" | "dynamicProperties" | "automation" | "prompt" | "template" | "agent";
                 /** @description Page size (default 50) */
                 limit?: number;
+                /** @description The version to read (default: the latest) */
+                version?: number;
             };
             header?: never;
             path: {
@@ -4792,7 +5227,8 @@ export interface operations {
                             description: string | null;
                             isHidden: boolean;
                             name: string;
-                            prompt: string;
+                            /** @description The prompt text; null when the prompt is hidden from the caller (SPEC §10) */
+                            prompt: string | null;
                             responseTime: number | null;
                             sourceId: string;
                             temperature: number | null;
@@ -4857,6 +5293,241 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_org_snapshot_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every version, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        versions: {
+                            counts: {
+                                automations: number;
+                                pipelines: number;
+                                prompts: number;
+                                templates: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            createdAt: string;
+                            /**
+                             * @description Who captured the version
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            createdBy: string;
+                            createdByName: string;
+                            description: string | null;
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_org_snapshot_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Free-form notes describing what this snapshot captures. */
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The new version is the latest: the summary, and what changed since the previous version */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        changes: {
+                            added: number;
+                            changed: number;
+                            removed: number;
+                        };
+                        message: string;
+                        snapshot: components["schemas"]["OrgSnapshotSummary"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Well-formed, but cannot be carried out on this data */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5388,6 +6059,155 @@ export interface operations {
                              */
                             updatedAt: string;
                         };
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_organization_applications: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description Applications per page (1–200, default 50) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Organization id
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of applications, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        applications: {
+                            /**
+                             * @description Application id
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            _id: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            appliedAt: string;
+                            /**
+                             * @description Who applied it
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            appliedBy: string;
+                            appliedByName: string;
+                            /** @description Items cloned, per kind (the `cloned` counts of the apply) */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            /** @enum {string} */
+                            kind: "user" | "org";
+                            /** @description The reference mappings the apply used (later pushes resolve references the same way) */
+                            mappings: {
+                                agentMapping?: {
+                                    [key: string]: {
+                                        [key: string]: string;
+                                    };
+                                };
+                                pipelineMapping?: {
+                                    [key: string]: {
+                                        [key: string]: string;
+                                    };
+                                };
+                                sourceStatusesMapping?: {
+                                    [key: string]: string[];
+                                };
+                            };
+                            /**
+                             * @description The snapshot applied; it may since have been deleted
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            snapshotId: string;
+                            /** @description The snapshot’s name when it was applied */
+                            snapshotName: string;
+                            /**
+                             * @description The organization the items were cloned into
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            targetOrganizationId: string;
+                            targetOrganizationName: string;
+                            userEmail: string | null;
+                            /**
+                             * @description The user the apply created (null: none, or since deleted)
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            userId: string | null;
+                            /** @description The snapshot version applied */
+                            version: number;
+                        }[];
+                        /** @description Pass as cursor for the next page; null on the last page */
+                        nextCursor: string | null;
                     };
                 };
             };
@@ -7519,7 +8339,10 @@ export interface operations {
     };
     get_user_snapshot: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The version to read (default: the latest) */
+                version?: number;
+            };
             header?: never;
             path: {
                 /**
@@ -7681,6 +8504,155 @@ export interface operations {
             };
         };
     };
+    get_user_snapshot_applications: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description Applications per page (1–200, default 50) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of applications, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        applications: {
+                            /**
+                             * @description Application id
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            _id: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            appliedAt: string;
+                            /**
+                             * @description Who applied it
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            appliedBy: string;
+                            appliedByName: string;
+                            /** @description Items cloned, per kind (the `cloned` counts of the apply) */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            /** @enum {string} */
+                            kind: "user" | "org";
+                            /** @description The reference mappings the apply used (later pushes resolve references the same way) */
+                            mappings: {
+                                agentMapping?: {
+                                    [key: string]: {
+                                        [key: string]: string;
+                                    };
+                                };
+                                pipelineMapping?: {
+                                    [key: string]: {
+                                        [key: string]: string;
+                                    };
+                                };
+                                sourceStatusesMapping?: {
+                                    [key: string]: string[];
+                                };
+                            };
+                            /**
+                             * @description The snapshot applied; it may since have been deleted
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            snapshotId: string;
+                            /** @description The snapshot’s name when it was applied */
+                            snapshotName: string;
+                            /**
+                             * @description The organization the items were cloned into
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            targetOrganizationId: string;
+                            targetOrganizationName: string;
+                            userEmail: string | null;
+                            /**
+                             * @description The user the apply created (null: none, or since deleted)
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            userId: string | null;
+                            /** @description The snapshot version applied */
+                            version: number;
+                        }[];
+                        /** @description Pass as cursor for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     post_user_snapshot_apply: {
         parameters: {
             query?: {
@@ -7691,6 +8663,8 @@ export interface operations {
                  * @example 665f1a0c0e0a4b001a2c9f80
                  */
                 organizationId?: string;
+                /** @description The version to read (default: the latest) */
+                version?: number;
             };
             header?: {
                 /** @description Makes the request safe to retry (1–255 printable ASCII characters, chosen by the client, e.g. a UUID). A retry with the same key within 24 hours gets the stored answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another method, path or body is 422; a retry while the first request still runs is 409. Keys are per caller. Failed requests store nothing. Dry runs ignore it. */
@@ -7829,6 +8803,8 @@ export interface operations {
                  * @example 665f1a0c0e0a4b001a2c9f80
                  */
                 organizationId?: string;
+                /** @description The version to read (default: the latest) */
+                version?: number;
             };
             header?: never;
             path: {
@@ -8009,6 +8985,116 @@ export interface operations {
             };
         };
     };
+    get_user_snapshot_diff: {
+        parameters: {
+            query: {
+                /** @description The older version */
+                from: number;
+                /** @description The newer version */
+                to: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What changed between the two versions, item by item and field by field */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        changes: {
+                            change: "added" | "removed" | "changed";
+                            fields?: {
+                                /** @description The value in `from` (absent: the field was added) */
+                                from?: unknown;
+                                /** @description JSON Pointer into the item, e.g. /actions/targetStage */
+                                path: string;
+                                /** @description The value in `to` (absent: the field was removed) */
+                                to?: unknown;
+                            }[];
+                            /** @description The item kind: automation, prompt, template */
+                            kind: string;
+                            /** @description The item’s name (in `to`; in `from` when removed) */
+                            name: string;
+                            /** @description Renamed items: the name in `from` */
+                            previousName?: string;
+                        }[];
+                        from: number;
+                        summary: {
+                            added: number;
+                            changed: number;
+                            removed: number;
+                        };
+                        to: number;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     get_user_snapshot_export: {
         parameters: {
             query?: {
@@ -8101,6 +9187,8 @@ export interface operations {
                 kind: "automation" | "prompt" | "template";
                 /** @description Page size (default 50) */
                 limit?: number;
+                /** @description The version to read (default: the latest) */
+                version?: number;
             };
             header?: never;
             path: {
@@ -8144,7 +9232,8 @@ export interface operations {
                             description: string | null;
                             isHidden: boolean;
                             name: string;
-                            prompt: string;
+                            /** @description The prompt text; null when the prompt is hidden from the caller (SPEC §10) */
+                            prompt: string | null;
                             responseTime: number | null;
                             sourceId: string;
                             temperature: number | null;
@@ -8204,6 +9293,240 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_user_snapshot_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every version, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        versions: {
+                            counts: {
+                                automations: number;
+                                prompts: number;
+                                templates: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO-8601 timestamp
+                             */
+                            createdAt: string;
+                            /**
+                             * @description Who captured the version
+                             * @example 665f1a0c0e0a4b001a2c9f80
+                             */
+                            createdBy: string;
+                            createdByName: string;
+                            description: string | null;
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_user_snapshot_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Free-form notes describing what this snapshot captures. */
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The new version is the latest: the summary, and what changed since the previous version */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        changes: {
+                            added: number;
+                            changed: number;
+                            removed: number;
+                        };
+                        message: string;
+                        snapshot: components["schemas"]["UserSnapshotSummary"];
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Well-formed, but cannot be carried out on this data */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
