@@ -5427,7 +5427,10 @@ export interface operations {
     post_org_snapshot_version: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (1–255 printable ASCII characters, chosen by the client, e.g. a UUID). A retry with the same key within 24 hours gets the stored answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another method, path or body is 422; a retry while the first request still runs is 409. Keys are per caller. Failed requests store nothing. Dry runs ignore it. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /**
                  * @description A 24-hex identifier
@@ -9426,7 +9429,10 @@ export interface operations {
     post_user_snapshot_version: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (1–255 printable ASCII characters, chosen by the client, e.g. a UUID). A retry with the same key within 24 hours gets the stored answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another method, path or body is 422; a retry while the first request still runs is 409. Keys are per caller. Failed requests store nothing. Dry runs ignore it. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /**
                  * @description A 24-hex identifier

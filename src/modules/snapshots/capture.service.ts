@@ -81,49 +81,47 @@ async function captureInto(trx: Tx, versionId: string, kind: SnapshotKind, sourc
 
 /**
  * POST …/{id}/versions (SPEC §7.2): captures the snapshot's source again as its next
- * version, in one transaction, and makes it the latest. The snapshot row is locked
+ * version, inside the caller's transaction (see inCaptureTransaction), and makes it the latest. The snapshot row is locked
  * first, so two versions created at once get consecutive numbers (or one of them a
  * 409 to retry), never the same one.
  */
 export async function captureVersion(
-  db: Executor,
+  trx: Tx,
   actor: Actor,
   snapshot: SnapshotRow,
   description: string | undefined,
 ): Promise<{ row: SnapshotRow; previous: VersionRow; created: VersionRow }> {
-  return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
-    if (!(await lockSnapshot(trx, snapshot.kind, snapshot.id))) throw notFound('Snapshot', 'No snapshot exists with the given id')
-    const current = await findSnapshot(trx, snapshot.kind, snapshot.id)
-    const previous = current && (await findVersion(trx, current.id, current.version))
-    if (!current || !previous) throw notFound('Snapshot', 'No snapshot exists with the given id')
-    const organization = current.source_org_id ? await findOrganization(trx, current.source_org_id) : undefined
-    const user = current.source_user_id ? await findUserById(trx, current.source_user_id) : undefined
-    if (!organization || !user || user.organization_id !== organization.id) {
-      throw unprocessable(
-        'Source no longer exists',
-        'The organization or user this snapshot was captured from no longer exists, so it cannot be captured again',
-      )
-    }
-    const versionId = newId()
-    await insertVersion(trx, {
-      id: versionId,
-      snapshot_id: current.id,
-      version: current.version + 1,
-      description: description ?? null,
-      source_org_name: organization.name,
-      source_user_email: user.email,
-      source_user_name: user.full_name,
-      created_by: actor.id,
-      created_by_name: actor.fullName,
-    })
-    const counts = await captureInto(trx, versionId, current.kind, { userId: user.id, organizationId: organization.id })
-    const created = await findVersion(trx, current.id, current.version + 1)
-    if (!created) throw new Error('the version just captured is gone')
-    created.counts = counts
-    await setVersionCounts(trx, current.id, versionId, counts)
-    await setLatestVersion(trx, current.id, created)
-    const row = await findSnapshot(trx, current.kind, current.id)
-    if (!row) throw new Error('the snapshot just versioned is gone')
-    return { row, previous, created }
+  if (!(await lockSnapshot(trx, snapshot.kind, snapshot.id))) throw notFound('Snapshot', 'No snapshot exists with the given id')
+  const current = await findSnapshot(trx, snapshot.kind, snapshot.id)
+  const previous = current && (await findVersion(trx, current.id, current.version))
+  if (!current || !previous) throw notFound('Snapshot', 'No snapshot exists with the given id')
+  const organization = current.source_org_id ? await findOrganization(trx, current.source_org_id) : undefined
+  const user = current.source_user_id ? await findUserById(trx, current.source_user_id) : undefined
+  if (!organization || !user || user.organization_id !== organization.id) {
+    throw unprocessable(
+      'Source no longer exists',
+      'The organization or user this snapshot was captured from no longer exists, so it cannot be captured again',
+    )
+  }
+  const versionId = newId()
+  await insertVersion(trx, {
+    id: versionId,
+    snapshot_id: current.id,
+    version: current.version + 1,
+    description: description ?? null,
+    source_org_name: organization.name,
+    source_user_email: user.email,
+    source_user_name: user.full_name,
+    created_by: actor.id,
+    created_by_name: actor.fullName,
   })
+  const counts = await captureInto(trx, versionId, current.kind, { userId: user.id, organizationId: organization.id })
+  const created = await findVersion(trx, current.id, current.version + 1)
+  if (!created) throw new Error('the version just captured is gone')
+  created.counts = counts
+  await setVersionCounts(trx, current.id, versionId, counts)
+  await setLatestVersion(trx, current.id, created)
+  const row = await findSnapshot(trx, current.kind, current.id)
+  if (!row) throw new Error('the snapshot just versioned is gone')
+  return { row, previous, created }
 }

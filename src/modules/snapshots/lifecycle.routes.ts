@@ -3,7 +3,8 @@ import { Type, type TSchema } from '@sinclair/typebox'
 import type { Executor, SnapshotKind } from '../../db/database.ts'
 import type { Actor } from '../../shared/actor.ts'
 import type { AccessRole } from '../../shared/roles.ts'
-import { authErrors, Described, IdParams, Nullable, ObjectId, Timestamp } from '../../shared/schemas.ts'
+import { authErrors, Described, IdempotencyKeyHeaders, IdParams, Nullable, ObjectId, Timestamp } from '../../shared/schemas.ts'
+import { replyOnce } from '../idempotency/idempotent-reply.ts'
 import { ApplicationPage, ApplicationPageQuery } from '../applications/applications.schemas.ts'
 import { applicationsOfSnapshot } from '../applications/applications.service.ts'
 import { countsSchema } from './item-kind.schemas.ts'
@@ -11,7 +12,7 @@ import { kindsOf } from './item-kinds.ts'
 import { snapshotDescription } from './snapshot.schemas.ts'
 import { mayReadHidden } from './snapshot-views.ts'
 import type { SnapshotRow } from './snapshots.repository.ts'
-import { createVersion, diffOf, versionsOf } from './versions.service.ts'
+import { createVersion, diffOf, versionsOf, type CreatedVersion } from './versions.service.ts'
 
 /**
  * The lifecycle routes of a snapshot kind (SPEC §7.2, §7.3): versions, diff and
@@ -85,6 +86,7 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<LifecycleRoutesOptions> 
           'as they were. `changes` counts the items added, removed and changed since the previous version. Who: ' +
           'those who may delete the snapshot. A source that no longer exists is 422.',
         params: IdParams,
+        headers: IdempotencyKeyHeaders,
         body: Type.Object({ description: Type.Optional(snapshotDescription) }, { additionalProperties: false }),
         response: {
           201: Type.Object(
@@ -97,14 +99,12 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<LifecycleRoutesOptions> 
     },
     async (request, reply) => {
       const row = await options.manageable(ctx.db, request.actor, request.params.id)
-      const { row: latest, changes } = await createVersion(
-        ctx.db,
-        request.actor,
-        row,
-        request.body.description,
-        !mayReadHidden(request.actor, row),
-      )
-      return reply.status(201).send({ message: 'Snapshot version created', snapshot: options.toSummary(latest), changes })
+      const redact = !mayReadHidden(request.actor, row)
+      return replyOnce(ctx, request, reply, {
+        status: 201,
+        run: (hooks) => createVersion(ctx.db, request.actor, row, request.body.description, redact, hooks),
+        body: ({ row: latest, changes }: CreatedVersion) => ({ message: 'Snapshot version created', snapshot: options.toSummary(latest), changes }),
+      })
     },
   )
 

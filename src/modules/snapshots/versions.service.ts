@@ -1,7 +1,9 @@
 import type { Executor } from '../../db/database.ts'
 import type { Actor } from '../../shared/actor.ts'
 import { notFound } from '../../shared/errors.ts'
-import { captureVersion } from './capture.service.ts'
+import { withHooks, type TransactionHooks } from '../../db/transactions.ts'
+import { captureVersion, inCaptureTransaction } from './capture.service.ts'
+import { recordSnapshotEvent } from './snapshot-audit.ts'
 import { differingCopies, type DifferingCopy } from './diff.repository.ts'
 import type { ItemKind } from './item-kind.ts'
 import { kindsOf } from './item-kinds.ts'
@@ -111,9 +113,32 @@ const summarize = (changes: readonly ItemChange[]) => ({
   changed: changes.filter((c) => c.change === 'changed').length,
 })
 
-/** POST …/{id}/versions: captures the next version and says what changed since the previous one. */
-export async function createVersion(db: Executor, actor: Actor, row: SnapshotRow, description: string | undefined, redact: boolean) {
-  const { row: latest, previous, created } = await captureVersion(db, actor, row, description)
-  const changes = await changesBetween(db, latest, previous.id, created.id, redact)
-  return { row: latest, changes: summarize(changes) }
+export interface CreatedVersion {
+  row: SnapshotRow
+  changes: ReturnType<typeof summarize>
+}
+
+/**
+ * POST …/{id}/versions: captures the next version, says what changed since the
+ * previous one, and writes the audit event, all in one transaction (with the
+ * caller's hooks: the stored answer of an Idempotency-Key).
+ */
+export function createVersion(
+  db: Executor,
+  actor: Actor,
+  row: SnapshotRow,
+  description: string | undefined,
+  redact: boolean,
+  hooks?: TransactionHooks<CreatedVersion>,
+): Promise<CreatedVersion> {
+  return inCaptureTransaction(db, (trx) =>
+    withHooks(trx, hooks, async () => {
+      const { row: latest, previous, created } = await captureVersion(trx, actor, row, description)
+      const changes = summarize(await changesBetween(trx, latest, previous.id, created.id, redact))
+      await recordSnapshotEvent(trx, 'snapshot.version_created', actor, latest, {
+        details: { description: description ?? null, previousVersion: previous.version, changes },
+      })
+      return { row: latest, changes }
+    }),
+  )
 }

@@ -19,16 +19,31 @@ describe('snapshot versions', () => {
     const { organization, salesRep, admin } = setup.tenant
     await seedAutomation(t.app, organization.id, salesRep.id, { name: 'Added later', actions: { sendToWebhook: false } })
 
-    const created = await api(t.app, 'POST', `/api/user-snapshots/${snapshot._id}/versions`, {
+    const versionRequest = {
       token: admin.token,
+      headers: { 'idempotency-key': `version-${snapshot._id}` },
       body: { description: 'After the webhook clean-up' },
-    })
+    }
+    const created = await api(t.app, 'POST', `/api/user-snapshots/${snapshot._id}/versions`, versionRequest)
     assert.equal(created.status, 201, created.raw)
     assert.equal(created.body.message, 'Snapshot version created')
     assert.equal(created.body.snapshot._id, snapshot._id)
     assert.equal(created.body.snapshot.version, 2)
     assert.deepEqual(created.body.snapshot.counts, { automations: 4, prompts: 2, templates: 2 })
     assert.deepEqual(created.body.changes, { added: 1, removed: 0, changed: 0 })
+    // A retry with the same Idempotency-Key replays the answer and captures nothing more.
+    const retried = await api(t.app, 'POST', `/api/user-snapshots/${snapshot._id}/versions`, versionRequest)
+    assert.equal(retried.status, 201)
+    assert.equal(retried.headers['idempotent-replayed'], 'true')
+    assert.deepEqual(retried.body, created.body)
+    // The audit log has the version, written with it.
+    const events = await api(t.app, 'GET', `/api/audit-events?snapshotId=${snapshot._id}&action=snapshot.version_created`, {
+      token: admin.token,
+    })
+    assert.equal(events.status, 200, events.raw)
+    assert.equal(events.body.events.length, 1)
+    assert.equal(events.body.events[0].version, 2)
+    assert.equal(events.body.events[0].actorId, admin.id)
 
     const latest = await api(t.app, 'GET', `/api/user-snapshots/${snapshot._id}`, { token: admin.token })
     assert.equal(latest.body.snapshot.version, 2)
