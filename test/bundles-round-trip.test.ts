@@ -187,7 +187,7 @@ describe('bundles between two server processes with separate databases', () => {
     ok(onA)
     const onB = await b.call('POST', `/api/org-snapshots/${snapshotOnB._id}/apply`, body)
     ok(onB)
-    const result = (r: any) => ({ ...r, organizationId: undefined, userId: undefined })
+    const result = (r: any) => ({ ...r, applicationId: undefined, organizationId: undefined, userId: undefined })
     assert.deepEqual(result(onB.body.result), result(onA.body.result))
     const stateA = await appliedState(a, onA.body.result.organizationId)
     const stateB = await appliedState(b, onB.body.result.organizationId)

@@ -351,7 +351,7 @@ describe('bundles: import', () => {
       const agentIds = new Map((await db.selectFrom('ai_agents').select(['id', 'name']).where('organization_id', '=', orgId).execute()).map((a) => [a.id, a.name]))
       // Agent references by name: the ids differ per apply.
       const byName = automations.map((a) => ({ ...a, actions: { ...a.actions, ...(a.actions.agentId ? { agentId: agentIds.get(a.actions.agentId as string) } : {}) } }))
-      const { organizationId: _o, organizationName: _n, userId: _u, ...result } = response.body.result
+      const { applicationId: _a, organizationId: _o, organizationName: _n, userId: _u, ...result } = response.body.result
       return { result, pipelines, stages, agents, automations: byName }
     }
     assert.deepEqual(await applied(imported.body.snapshot._id), await applied(source.snapshot._id))
