@@ -7,9 +7,10 @@ import { notFound } from '../../shared/errors.ts'
 import { readRows, type ReadMode } from '../snapshots/items.repository.ts'
 import { recordSnapshotEvent } from '../snapshots/snapshot-audit.ts'
 import { streamedReads } from '../snapshots/snapshot-stream.ts'
-import type { SnapshotRow } from '../snapshots/snapshots.repository.ts'
-import { bundleColumns, bundleFormat, bundleFormatVersion, bundleKinds, canonicalJson, refColumns, toBundleItem } from './bundle-format.ts'
-import { findVersion, instanceId, type VersionRow } from './bundles.repository.ts'
+import { mayReadHidden } from '../snapshots/snapshot-views.ts'
+import { findVersion, type SnapshotRow, type VersionRow } from '../snapshots/snapshots.repository.ts'
+import { bundleColumns, bundleFormat, bundleFormatVersion, bundleKinds, canonicalJson, refColumns, toBundleItem, withoutHidden } from './bundle-format.ts'
+import { instanceId } from './bundles.repository.ts'
 
 /**
  * GET …/{id}/export: the bundle of SPEC §7.6, streamed.
@@ -41,7 +42,7 @@ export interface BundleExport {
 
 /** The export of `snapshot` (already checked against the caller's rights) at `version` (latest when undefined). */
 export async function exportBundle(ctx: AppContext, actor: Actor, snapshot: SnapshotRow, version: number | undefined): Promise<BundleExport> {
-  const versionRow = await findVersion(ctx.db, snapshot.id, version)
+  const versionRow = await findVersion(ctx.db, snapshot.id, version ?? snapshot.version)
   if (!versionRow) throw notFound('Version', `Snapshot ${snapshot.id} has no version ${version}`)
   const [instance, key] = await Promise.all([instanceId(ctx.db), ctx.bundleSigner.publicKey()])
   const head: BundleHead = {
@@ -76,7 +77,8 @@ async function* bundleChunks(
   head: BundleHead,
 ): AsyncGenerator<string> {
   const hash = createHash('sha256')
-  for await (const chunk of streamedReads(ctx, (db, mode) => unsignedChunks(db, mode, snapshot, version, head))) {
+  const redact = !mayReadHidden(actor, snapshot)
+  for await (const chunk of streamedReads(ctx, (db, mode) => unsignedChunks(db, mode, snapshot, version, head, redact))) {
     hash.update(chunk)
     yield chunk
   }
@@ -98,6 +100,7 @@ async function* unsignedChunks(
   snapshot: SnapshotRow,
   version: VersionRow,
   head: BundleHead,
+  redact: boolean,
 ): AsyncGenerator<string> {
   let out = ''
   let sent = false
@@ -121,7 +124,7 @@ async function* unsignedChunks(
     let written = 0
     const source = { table: kind.snapshotTable, columns, versionId: version.id, order: ['source_id'] }
     for await (const rows of readRows(db, source, mode, chunkRows)) {
-      for (const row of rows) out += (written++ === 0 ? '' : ',') + canonicalJson(toBundleItem(row, columns))
+      for (const row of rows) out += (written++ === 0 ? '' : ',') + canonicalJson(toBundleItem(redact ? withoutHidden(row, kind) : row, columns))
       yield* flush()
     }
     if (written !== counts[kind.countKey]) throw deletedWhileRead(`${written} of ${counts[kind.countKey]} ${kind.countKey}`, sent)

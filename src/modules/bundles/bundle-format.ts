@@ -42,6 +42,18 @@ export function toBundleItem(row: Record<string, unknown>, columns: readonly str
   return Object.fromEntries(columns.map((column) => [fieldOf(column), row[column]]))
 }
 
+/**
+ * The row as a bundle for a reader who may not see hidden content carries it (SPEC §10):
+ * a hidden item's hidden columns are emptied. Empty rather than null, so the bundle
+ * still imports (the columns are NOT NULL) and its checksum covers what was sent.
+ */
+export function withoutHidden(row: Record<string, unknown>, kind: ItemKind): Record<string, unknown> {
+  if (!kind.hidden || row[kind.hidden.flagColumn] !== true) return row
+  const emptied = { ...row }
+  for (const field of kind.hidden.fields) emptied[kind.view?.fields[field] ?? field] = ''
+  return emptied
+}
+
 /** A snapshot_refs row's columns and their names in a bundle, in capture order (`position` is the array index). */
 export const refColumns = ['automation_name', 'ref_type', 'field', 'field_location', 'value', 'agent_name'] as const
 

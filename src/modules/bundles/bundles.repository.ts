@@ -1,5 +1,5 @@
-import { sql, type Selectable } from 'kysely'
-import type { Executor, ItemCounts, SnapshotKind, SnapshotVersionsTable, Tx } from '../../db/database.ts'
+import { sql } from 'kysely'
+import type { Executor, ItemCounts, SnapshotKind, Tx } from '../../db/database.ts'
 import { guardConstraints } from '../../db/constraints.ts'
 import type { Actor } from '../../shared/actor.ts'
 import { conflict } from '../../shared/errors.ts'
@@ -11,20 +11,6 @@ import { insertSnapshot } from '../snapshots/snapshots.repository.ts'
 export async function instanceId(db: Executor): Promise<string> {
   const row = await db.selectFrom('instance_identity').select('id').executeTakeFirstOrThrow()
   return row.id
-}
-
-export type VersionRow = Selectable<SnapshotVersionsTable>
-
-/** Version `version` of a snapshot, or its latest when `version` is undefined. */
-export function findVersion(db: Executor, snapshotId: string, version: number | undefined): Promise<VersionRow | undefined> {
-  return db
-    .selectFrom('snapshot_versions')
-    .selectAll()
-    .where('snapshot_id', '=', snapshotId)
-    .$if(version !== undefined, (qb) => qb.where('version', '=', version!))
-    .orderBy('version', 'desc')
-    .limit(1)
-    .executeTakeFirst()
 }
 
 export interface ImportOrigin {

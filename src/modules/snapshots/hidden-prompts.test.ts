@@ -59,5 +59,21 @@ describe('hidden prompts in snapshots', () => {
     const cloned = await sql<{ prompt: string; is_hidden: boolean }>`select prompt, is_hidden from prompts
       where user_id = ${applied.body.result.userId} and name = 'Objections'`.execute(db)
     assert.deepEqual(cloned.rows, [{ prompt: '<prompt>still secret, edited</prompt>', is_hidden: true }])
+
+    // A bundle carries the text only to those who may read it (SPEC §7.6, §10), still signed and importable.
+    const exportedPrompt = async (token: string) => {
+      const bundle = await api(t.app, 'GET', `/api/user-snapshots/${id}/export`, { token })
+      assert.equal(bundle.status, 200, bundle.raw)
+      const objections = bundle.body.snapshot.items.prompts.find((p: { name: string }) => p.name === 'Objections')
+      assert.equal(objections.isHidden, true)
+      return { text: objections.prompt as string, raw: bundle.raw, bundle: bundle.body }
+    }
+    const foreignBundle = await exportedPrompt(target.tenant.admin.token)
+    assert.equal(foreignBundle.text, '')
+    assert.ok(!foreignBundle.raw.includes('secret'), 'the hidden text left in a bundle for another organization')
+    assert.equal((await exportedPrompt(setup.tenant.admin.token)).text, '<prompt>still secret, edited</prompt>')
+    assert.equal((await exportedPrompt(root.token)).text, '<prompt>still secret, edited</prompt>')
+    const imported = await api(t.app, 'POST', '/api/user-snapshots/import', { token: target.tenant.admin.token, body: foreignBundle.bundle })
+    assert.equal(imported.status, 201, imported.raw)
   })
 })
