@@ -438,7 +438,7 @@ export interface paths {
         put?: never;
         /**
          * Import an organization snapshot bundle
-         * @description Imports a bundle exported by GET …/export (of this or another instance) as a new organization snapshot of this instance, created by the caller and assigned to their organization, with sourceOrgId null and `importedFrom`. Superadmins only. The body is the bundle, up to IMPORT_LIMIT_BYTES, gzip-compressed or not (Content-Encoding: gzip). Checked in order, each with its own 400: format, formatVersion, the schema, the kind, the checksum, the signature (against the key in its own header). With BUNDLE_TRUSTED_KEYS set, a bundle signed by another key is 422. The same bundle again answers 200 with the snapshot it created; a newer version of a snapshot imported before becomes its next version (201); an older one is 422; the same version with other content is 409.
+         * @description Imports a bundle exported by GET …/export (of this or another instance) as a new organization snapshot of this instance, created by the caller and assigned to their organization, with sourceOrgId null and `importedFrom`. Superadmins only. The body is the bundle, up to IMPORT_LIMIT_BYTES, gzip-compressed or not (Content-Encoding: gzip). Checked in order, each with its own 400: format, formatVersion, the schema, the kind, the checksum, the signature (against the key in its own header). With BUNDLE_TRUSTED_KEYS set, a bundle signed by another key is 422. The same bundle again answers 200 with the snapshot it created; a newer version of a snapshot imported before becomes its next version (201); an older one is 422; the same version with other content is 409. With an Idempotency-Key, a retry gets the first answer again (Idempotent-Replayed: true).
          */
         post: operations["post_org_snapshot_import"];
         delete?: never;
@@ -973,7 +973,7 @@ export interface paths {
         put?: never;
         /**
          * Import a user snapshot bundle
-         * @description Imports a bundle exported by GET …/export (of this or another instance) as a new user snapshot of this instance, created by the caller and assigned to their organization, with sourceOrgId null and `importedFrom`. Admins and superadmins. The body is the bundle, up to IMPORT_LIMIT_BYTES, gzip-compressed or not (Content-Encoding: gzip). Checked in order, each with its own 400: format, formatVersion, the schema, the kind, the checksum, the signature (against the key in its own header). With BUNDLE_TRUSTED_KEYS set, a bundle signed by another key is 422. The same bundle again answers 200 with the snapshot it created; a newer version of a snapshot imported before becomes its next version (201); an older one is 422; the same version with other content is 409.
+         * @description Imports a bundle exported by GET …/export (of this or another instance) as a new user snapshot of this instance, created by the caller and assigned to their organization, with sourceOrgId null and `importedFrom`. Admins and superadmins. The body is the bundle, up to IMPORT_LIMIT_BYTES, gzip-compressed or not (Content-Encoding: gzip). Checked in order, each with its own 400: format, formatVersion, the schema, the kind, the checksum, the signature (against the key in its own header). With BUNDLE_TRUSTED_KEYS set, a bundle signed by another key is 422. The same bundle again answers 200 with the snapshot it created; a newer version of a snapshot imported before becomes its next version (201); an older one is 422; the same version with other content is 409. With an Idempotency-Key, a retry gets the first answer again (Idempotent-Replayed: true).
          */
         post: operations["post_user_snapshot_import"];
         delete?: never;
@@ -5561,7 +5561,10 @@ export interface operations {
     post_org_snapshot_import: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (1–255 printable ASCII characters, chosen by the client, e.g. a UUID). A retry with the same key within 24 hours gets the stored answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another method, path or body is 422; a retry while the first request still runs is 409. Keys are per caller. Failed requests store nothing. Dry runs ignore it. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9563,7 +9566,10 @@ export interface operations {
     post_user_snapshot_import: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the request safe to retry (1–255 printable ASCII characters, chosen by the client, e.g. a UUID). A retry with the same key within 24 hours gets the stored answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another method, path or body is 422; a retry while the first request still runs is 409. Keys are per caller. Failed requests store nothing. Dry runs ignore it. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.ts'
 import type { ItemCounts, SnapshotKind, Tx } from '../../db/database.ts'
+import { withHooks, type TransactionHooks } from '../../db/transactions.ts'
 import type { Actor } from '../../shared/actor.ts'
 import { verifyWithEmbeddedKey } from '../../shared/bundle-signing.ts'
 import { AppError, badRequest, conflict, unprocessable } from '../../shared/errors.ts'
@@ -126,7 +127,13 @@ export interface ImportResult {
   snapshot: SnapshotRow
 }
 
-export async function importBundle(ctx: AppContext, actor: Actor, kind: SnapshotKind, bundle: BundleInput): Promise<ImportResult> {
+export async function importBundle(
+  ctx: AppContext,
+  actor: Actor,
+  kind: SnapshotKind,
+  bundle: BundleInput,
+  hooks?: TransactionHooks<ImportResult>,
+): Promise<ImportResult> {
   if (bundle.kind !== kind) {
     const other = bundle.kind === 'org' ? 'org-snapshots' : 'user-snapshots'
     throw badRequest('Wrong kind of bundle', `This is a bundle of a ${bundle.kind} snapshot; import it with POST /api/${other}/import`, bodyIssue('/kind', `must be "${kind}"`))
@@ -134,59 +141,61 @@ export async function importBundle(ctx: AppContext, actor: Actor, kind: Snapshot
   await verifyBundle(ctx, bundle)
   checkContent(kind, bundle)
   const origin: ImportOrigin = { kind, organizationId: actor.organizationId, instanceId: bundle.instance.id, snapshotId: bundle.snapshot.id }
+  return ctx.db.transaction().execute((trx) => withHooks(trx, hooks, () => importInto(trx, actor, kind, origin, bundle)))
+}
+
+async function importInto(trx: Tx, actor: Actor, kind: SnapshotKind, origin: ImportOrigin, bundle: BundleInput): Promise<ImportResult> {
   const { snapshot } = bundle
-  return ctx.db.transaction().execute(async (trx) => {
-    const existing = await findImportedSnapshot(trx, origin)
-    if (!existing) {
-      const snapshotId = newId()
-      await insertImportedSnapshot(trx, {
-        snapshotId,
-        kind,
-        name: snapshot.name,
-        description: snapshot.description,
-        source: snapshot.source,
-        actor,
-        assignedOrgIds: kind === 'user' ? [actor.organizationId] : [],
-        origin,
-        importedVersion: snapshot.version,
-        checksum: bundle.checksum,
-      })
-      const counts = await insertContent(trx, kind, snapshotId, bundle)
-      await setVersionCounts(trx, snapshotId, snapshotId, counts)
-      return imported(trx, actor, await reread(trx, kind, snapshotId), bundle)
-    }
-    const earlier = await findImportedVersion(trx, existing.id, snapshot.version)
-    if (earlier) {
-      if (earlier.bundle_checksum === bundle.checksum) return { created: false, snapshot: await reread(trx, kind, existing.id) }
-      throw conflict(
-        'Version already imported',
-        `Version ${snapshot.version} of this snapshot was imported before with other content (local version ${earlier.version})`,
-      )
-    }
-    if (existing.imported_from_version !== null && snapshot.version < existing.imported_from_version) {
-      throw unprocessable(
-        'Older version',
-        `This bundle holds version ${snapshot.version}, older than version ${existing.imported_from_version} imported already; only newer versions become new versions`,
-      )
-    }
-    const versionId = newId()
-    const version = existing.version + 1
-    await insertVersion(trx, {
-      id: versionId,
-      snapshotId: existing.id,
-      version,
+  const existing = await findImportedSnapshot(trx, origin)
+  if (!existing) {
+    const snapshotId = newId()
+    await insertImportedSnapshot(trx, {
+      snapshotId,
+      kind,
+      name: snapshot.name,
       description: snapshot.description,
       source: snapshot.source,
-      createdBy: actor.id,
-      createdByName: actor.fullName,
+      actor,
+      assignedOrgIds: kind === 'user' ? [actor.organizationId] : [],
+      origin,
       importedVersion: snapshot.version,
       checksum: bundle.checksum,
     })
-    const counts = await insertContent(trx, kind, versionId, bundle)
-    await setVersionCounts(trx, existing.id, versionId, counts)
-    await setLatestImportedVersion(trx, existing.id, { version, versionId, counts, importedVersion: snapshot.version })
-    return imported(trx, actor, await reread(trx, kind, existing.id), bundle)
+    const counts = await insertContent(trx, kind, snapshotId, bundle)
+    await setVersionCounts(trx, snapshotId, snapshotId, counts)
+    return imported(trx, actor, await reread(trx, kind, snapshotId), bundle)
+  }
+  const earlier = await findImportedVersion(trx, existing.id, snapshot.version)
+  if (earlier) {
+    if (earlier.bundle_checksum === bundle.checksum) return { created: false, snapshot: await reread(trx, kind, existing.id) }
+    throw conflict(
+      'Version already imported',
+      `Version ${snapshot.version} of this snapshot was imported before with other content (local version ${earlier.version})`,
+    )
+  }
+  if (existing.imported_from_version !== null && snapshot.version < existing.imported_from_version) {
+    throw unprocessable(
+      'Older version',
+      `This bundle holds version ${snapshot.version}, older than version ${existing.imported_from_version} imported already; only newer versions become new versions`,
+    )
+  }
+  const versionId = newId()
+  const version = existing.version + 1
+  await insertVersion(trx, {
+    id: versionId,
+    snapshotId: existing.id,
+    version,
+    description: snapshot.description,
+    source: snapshot.source,
+    createdBy: actor.id,
+    createdByName: actor.fullName,
+    importedVersion: snapshot.version,
+    checksum: bundle.checksum,
   })
+  const counts = await insertContent(trx, kind, versionId, bundle)
+  await setVersionCounts(trx, existing.id, versionId, counts)
+  await setLatestImportedVersion(trx, existing.id, { version, versionId, counts, importedVersion: snapshot.version })
+  return imported(trx, actor, await reread(trx, kind, existing.id), bundle)
 }
 
 /** The audit event of an import that wrote something, in its transaction (a re-import of the same bundle writes none). */

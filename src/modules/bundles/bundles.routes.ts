@@ -1,17 +1,18 @@
 import compress from '@fastify/compress'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { SnapshotKind } from '../../db/database.ts'
 import type { Actor } from '../../shared/actor.ts'
 import { adminRoles, superadminOnly } from '../../shared/roles.ts'
-import { authErrors, errorResponses, IdParams } from '../../shared/schemas.ts'
+import { authErrors, errorResponses, IdempotencyKeyHeaders, IdParams } from '../../shared/schemas.ts'
 import { OrgSnapshotSummary } from '../org-snapshots/org-snapshots.schemas.ts'
 import { findOrgSnapshot, toOrgSnapshotSummary } from '../org-snapshots/org-snapshots.service.ts'
 import type { SnapshotRow } from '../snapshots/snapshots.repository.ts'
 import { UserSnapshotSummary } from '../user-snapshots/user-snapshots.schemas.ts'
 import { toUserSnapshotSummary, visibleSnapshot } from '../user-snapshots/user-snapshots.service.ts'
+import { replyOnce } from '../idempotency/idempotent-reply.ts'
 import { exportBundle } from './bundle-export.ts'
-import { checkBundleFormat, importBundle } from './bundle-import.ts'
+import { checkBundleFormat, importBundle, type ImportResult } from './bundle-import.ts'
 import { Bundle, ExportQuery, ImportedResponse, Jwks, type BundleInput } from './bundle.schemas.ts'
 
 /** Portable bundles (SPEC §7.6): export, import, and the public key that signs them. */
@@ -30,7 +31,8 @@ const importDescription = (what: string, who: string) =>
   'in order, each with its own 400: format, formatVersion, the schema, the kind, the checksum, the signature ' +
   '(against the key in its own header). With BUNDLE_TRUSTED_KEYS set, a bundle signed by another key is 422. ' +
   'The same bundle again answers 200 with the snapshot it created; a newer version of a snapshot imported ' +
-  'before becomes its next version (201); an older one is 422; the same version with other content is 409.'
+  'before becomes its next version (201); an older one is 422; the same version with other content is 409. ' +
+  'With an Idempotency-Key, a retry gets the first answer again (Idempotent-Replayed: true).'
 
 export const bundlesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ctx } = app
@@ -46,11 +48,15 @@ export const bundlesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       .send(body)
   }
 
-  const runImport = async (reply: FastifyReply, actor: Actor, kind: SnapshotKind, bundle: BundleInput) => {
-    const { created, snapshot } = await importBundle(ctx, actor, kind, bundle)
-    const summary = kind === 'user' ? toUserSnapshotSummary(snapshot) : toOrgSnapshotSummary(snapshot)
-    return reply.status(created ? 201 : 200).send({ message: created ? 'Snapshot imported' : 'Snapshot already imported', snapshot: summary })
-  }
+  const runImport = (request: FastifyRequest, bundle: BundleInput, reply: FastifyReply, kind: SnapshotKind) =>
+    replyOnce<ImportResult>(ctx, request, reply, {
+      status: (result) => (result.created ? 201 : 200),
+      run: (hooks) => importBundle(ctx, request.actor, kind, bundle, hooks),
+      body: ({ created, snapshot }) => ({
+        message: created ? 'Snapshot imported' : 'Snapshot already imported',
+        snapshot: kind === 'user' ? toUserSnapshotSummary(snapshot) : toOrgSnapshotSummary(snapshot),
+      }),
+    })
 
   const importOptions = {
     bodyLimit: importLimit,
@@ -104,6 +110,7 @@ export const bundlesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Import a user snapshot bundle',
         description: importDescription('user snapshot', 'Admins and superadmins.'),
         body: Bundle,
+        headers: IdempotencyKeyHeaders,
         response: {
           200: ImportedResponse(UserSnapshotSummary, 'This very bundle was imported before: the snapshot it created, unchanged'),
           201: ImportedResponse(UserSnapshotSummary, 'Imported: a new snapshot, or the next version of one imported before'),
@@ -111,7 +118,7 @@ export const bundlesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (request, reply) => runImport(reply, request.actor, 'user', request.body),
+    async (request, reply) => runImport(request, request.body, reply, 'user'),
   )
 
   app.post(
@@ -125,6 +132,7 @@ export const bundlesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Import an organization snapshot bundle',
         description: importDescription('organization snapshot', 'Superadmins only.'),
         body: Bundle,
+        headers: IdempotencyKeyHeaders,
         response: {
           200: ImportedResponse(OrgSnapshotSummary, 'This very bundle was imported before: the snapshot it created, unchanged'),
           201: ImportedResponse(OrgSnapshotSummary, 'Imported: a new snapshot, or the next version of one imported before'),
@@ -132,7 +140,7 @@ export const bundlesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (request, reply) => runImport(reply, request.actor, 'org', request.body),
+    async (request, reply) => runImport(request, request.body, reply, 'org'),
   )
 
   app.get(

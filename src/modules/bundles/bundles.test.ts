@@ -311,6 +311,43 @@ describe('bundles: import', () => {
     assert.equal(after.length, 2)
   })
 
+  it('with an Idempotency-Key an import happens once, however often and however concurrently it is sent', async () => {
+    const setup = await sourceSetup(t.app)
+    const snapshot = await snapshotOf(t.app, setup)
+    const { bundle } = await exportOf(t.app, `/api/user-snapshots/${snapshot._id}/export`, setup.tenant.admin.token)
+    const token = setup.tenant.admin.token
+    const post = (body: unknown, key: string) => api(t.app, 'POST', '/api/user-snapshots/import', { token, body, headers: { 'idempotency-key': key } })
+    const first = await post(bundle, 'import-v1')
+    assert.equal(first.status, 201, first.raw)
+    const id = first.body.snapshot._id
+
+    // A newer version sent five times at once with one key: one new version, the same answer for all that got one.
+    const v2 = structuredClone(bundle)
+    v2.snapshot.version = 2
+    v2.snapshot.description = 'Second version'
+    const signed = await resign(v2, otherSeed)
+    const answers = await Promise.all(Array.from({ length: 5 }, () => post(signed, 'import-v2')))
+    const done = answers.filter((a) => a.status === 201)
+    assert.ok(done.length >= 1, answers.map((a) => a.status).join())
+    assert.ok(answers.every((a) => a.status === 201 || a.status === 409), answers.map((a) => a.status).join())
+    for (const answer of done) assert.deepEqual(answer.body, done[0]!.body)
+    assert.equal(done.filter((a) => a.headers['idempotent-replayed'] !== 'true').length, 1, 'one request did the work')
+    const retry = await post(signed, 'import-v2')
+    assert.equal(retry.status, 201)
+    assert.equal(retry.headers['idempotent-replayed'], 'true')
+    assert.equal(retry.body.snapshot.version, 2)
+
+    const versions = await t.app.ctx.db.selectFrom('snapshot_versions').select('version').where('snapshot_id', '=', id).execute()
+    assert.equal(versions.length, 2)
+    const events = await t.app.ctx.db.selectFrom('audit_events').select('action').where('snapshot_id', '=', id).where('action', '=', 'snapshot.imported').execute()
+    assert.equal(events.length, 2, 'one audit event per import that wrote something')
+
+    // The key of the first import with another bundle: 422, nothing written.
+    const reused = await post(signed, 'import-v1')
+    assert.equal(reused.status, 422, reused.raw)
+    assert.equal(reused.body.error, 'Idempotency key reused')
+  })
+
   it('refuses bundles whose content contradicts itself', async () => {
     const setup = await sourceSetup(t.app)
     const snapshot = await snapshotOf(t.app, setup)
