@@ -74,7 +74,7 @@ describe('admin console: audit log (browser)', () => {
     await choose(page, 'Organization', world.source.orgName)
     await page.waitForURL(new RegExp(`organizationId=${world.source.orgId}`))
     const events = await world.call('GET', `/api/audit-events?limit=25&organizationId=${world.source.orgId}`, world.superadminToken)
-    await page.getByRole('cell', { name: 'Created' }).first().waitFor()
+    await page.getByRole('table').locator('caption').filter({ hasText: /^Audit events, newest first, page 1$/ }).waitFor()
     assert.equal(await page.getByRole('table').locator('tbody tr').count(), events.body.events.length)
     await expectAccessible(page, 'audit log (SUPERADMIN)')
 

@@ -67,12 +67,32 @@ describe('admin console: catalogue and snapshot detail (browser)', () => {
   it('searches by name and filters by scope, keeping both in the address', async () => {
     const { page, server } = world
     await page.goto(`${server.url}/user-snapshots`)
+    const caption = page.getByTestId('catalogue-page')
+    await caption.filter({ hasText: /^Page 1$/ }).waitFor()
+    // The search's answer is held back, as from a slow server: meanwhile the rows on screen are still the
+    // unfiltered list, and the caption must say that it is loading rather than title them as the matches.
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let answered: Promise<void> = Promise.resolve()
+    await page.route(
+      /\/api\/user-snapshots\?.*q=needle/,
+      (route) => {
+        answered = held.then(() => route.continue())
+        return answered
+      },
+      { times: 1 },
+    )
     const search = page.getByRole('searchbox', { name: 'Search by name' })
     await tabTo(page, search)
     await page.keyboard.type('needle')
     await page.keyboard.press('Enter')
     await page.waitForURL(/\?q=needle$/)
-    await page.getByTestId('catalogue-page').filter({ hasText: 'matching' }).waitFor()
+    await caption.filter({ hasText: /^Loading…/ }).waitFor()
+    assert.equal(await search.inputValue(), 'needle')
+    release()
+    await answered
+    // The caption names the filter its rows answer.
+    await caption.filter({ hasText: /^Page 1 of the snapshots matching “needle”$/ }).waitFor()
     const matches = await apiNames(world.source.admin.token, 'q=needle')
     assert.deepEqual(matches.names, ['Needle in the haystack'])
     assert.deepEqual(await rowNames(page), matches.names)
@@ -82,6 +102,7 @@ describe('admin console: catalogue and snapshot detail (browser)', () => {
     // "Created by me" with the search kept; then a search nothing matches says what to do.
     await page.getByText('Created by me').click()
     await page.waitForURL(/q=needle&scope=mine/)
+    await caption.filter({ hasText: /^Page 1 of the snapshots created by you matching “needle”$/ }).waitFor()
     assert.deepEqual(await rowNames(page), (await apiNames(world.source.admin.token, 'q=needle&scope=mine')).names)
     await search.fill('no such snapshot')
     await page.getByTestId('no-matches').waitFor()
@@ -112,7 +133,7 @@ describe('admin console: catalogue and snapshot detail (browser)', () => {
     await page.getByRole('heading', { name: 'Needle in the haystack' }).waitFor()
     const total = automations + 2
     const caption = page.getByRole('table').locator('caption')
-    await caption.filter({ hasText: `Automations: ${total} in all, page 1 of 2` }).waitFor()
+    await caption.filter({ hasText: new RegExp(`^Automations: ${total} in all, page 1 of 2$`) }).waitFor()
     const firstPage = await world.call('GET', `/api/user-snapshots/${bigSnapshotId}/items?kind=automation&limit=25`, world.source.admin.token)
     const secondPage = await world.call(
       'GET',
@@ -122,7 +143,7 @@ describe('admin console: catalogue and snapshot detail (browser)', () => {
     const firstColumn = () => page.getByRole('table').locator('tbody tr td:first-child').allTextContents()
     assert.deepEqual(await firstColumn(), firstPage.body.items.map((a: any) => a.name))
     await page.getByRole('navigation', { name: 'Pages of automations' }).getByRole('button', { name: 'Next page' }).click()
-    await caption.filter({ hasText: 'page 2 of 2' }).waitFor()
+    await caption.filter({ hasText: new RegExp(`^Automations: ${total} in all, page 2 of 2$`) }).waitFor()
     assert.deepEqual(await firstColumn(), secondPage.body.items.map((a: any) => a.name))
     assert.equal(secondPage.body.items.length, total - 25)
     await expectAccessible(page, 'snapshot items, page 2')

@@ -74,7 +74,8 @@ export function AuditTable({ filter, showSnapshot }: { filter: AuditFilter; show
       <RowsTable
         rows={rows}
         busy={events.isFetching}
-        caption={`Audit events, newest first, page ${pages.page}${events.isFetching ? ' (loading…)' : ''}`}
+        // Rows kept from the previous filter or page while the next loads are labelled as such.
+        caption={events.isPlaceholderData ? 'Audit events: loading…' : `Audit events, newest first, page ${pages.page}`}
         columns={[
           ['When', (e) => new Date(e.at).toLocaleString()],
           ['Action', (e) => actionLabels[e.action]],

@@ -115,12 +115,13 @@ export function Catalogue({ kind }: { kind: SnapshotKind }) {
   const [text, setText] = useState(filter.q)
   const [shownQ, setShownQ] = useState(filter.q)
   if (shownQ !== filter.q) {
-    // The address changed under the box (back button, "Clear"): show what it says.
     setShownQ(filter.q)
-    setText(filter.q)
+    // The address changed under the box (back button, "show every snapshot"): show what it says. A change
+    // the box made itself is left alone, so a pause-triggered search never rewinds what is still being typed.
+    if (!(location.state as { fromSearchBox?: boolean } | null)?.fromSearchBox) setText(filter.q)
   }
   const search = (q: string) => {
-    if (q !== filter.q) void navigate(addressOf(kind, { q, scope: filter.scope }), { replace: true })
+    if (q !== filter.q) void navigate(addressOf(kind, { q, scope: filter.scope }), { replace: true, state: { fromSearchBox: true } })
   }
   const searchLater = useDebouncedCallback(search, 350)
   const [importing, setImporting] = useState(false)
@@ -227,11 +228,17 @@ export function Catalogue({ kind }: { kind: SnapshotKind }) {
       ) : (
         <>
           <Table.ScrollContainer minWidth={720}>
-            <Table striped highlightOnHover verticalSpacing="xs" aria-busy={list.isFetching}>
+            <Table
+              striped
+              highlightOnHover
+              verticalSpacing="xs"
+              aria-busy={list.isFetching}
+              style={list.isPlaceholderData ? { opacity: 0.6 } : undefined}
+            >
               <Table.Caption data-testid="catalogue-page">
-                Page {filter.page}
-                {filtered ? ' of the matching snapshots' : ''}
-                {list.isFetching ? ' (loading…)' : ''}
+                {/* While another search, scope or page loads, the rows are the previous answer's: say so rather than
+                    title them with the new filter. */}
+                {list.isPlaceholderData ? 'Loading… (showing the previous list)' : `Page ${String(filter.page)}${captionOf(filter)}`}
               </Table.Caption>
               <Table.Thead>
                 <Table.Tr>
@@ -326,3 +333,10 @@ const scopeHints: Record<CatalogueScope, string> = {
   mine: 'created by you ',
 }
 const scopeHint = (scope: CatalogueScope) => scopeHints[scope]
+
+/** What the rows of a filtered page are, for the table's caption: "of the snapshots created by you matching “needle”". */
+function captionOf(filter: CatalogueFilter): string {
+  const q = filter.q.trim()
+  if (!q && filter.scope === 'all') return ''
+  return ` of the snapshots ${scopeHint(filter.scope)}${q ? `matching “${q}”` : ''}`.trimEnd()
+}

@@ -186,7 +186,12 @@ function PagedItems({ kind, id, itemKind, total }: { kind: SnapshotKind; id: str
         rows={items.data.items}
         columns={columns}
         busy={items.isFetching}
-        caption={`${label}: ${total} in all${last > 1 ? `, page ${pages.page} of ${last}` : ''}${items.isFetching ? ' (loading…)' : ''}`}
+        // While the next page loads the rows are the previous page's: the caption says so rather than number them anew.
+        caption={
+          items.isPlaceholderData
+            ? `${label}: loading another page…`
+            : `${label}: ${total} in all${last > 1 ? `, page ${pages.page} of ${last}` : ''}`
+        }
       />
       <PageButtons
         label={`Pages of ${noun}`}
