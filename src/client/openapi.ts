@@ -403,6 +403,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/org-snapshots/{id}/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Push a version of a organization snapshot to where it was applied
+         * @description Updates the users and organizations this snapshot was applied to with a version (default: the latest), keeping their local edits: a three-way merge per item and per field between the version the target stands on (base), the pushed version (theirs) and the target now (mine, found through lineage, not by name). New items are created (a local item with the same name is a conflict); removed items are deleted only with removeDeleted and only when unchanged locally; items changed on both sides merge field by field, and a field changed on both sides is a conflict settled by conflictPolicy; items deleted locally stay deleted. Stage and agent references resolve per target with the application’s stored mappings, then through lineage, then by name; an unresolved reference fails that target. Each target is updated in its own transaction, whole or not at all, by a background job: 202 with the job, poll GET /api/jobs/{id}. ?dryRun=true answers 200 with what would happen to each target and writes nothing. SUPERADMIN only.
+         */
+        post: operations["post_org_snapshot_push"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/org-snapshots/{id}/versions": {
         parameters: {
             query?: never;
@@ -932,6 +952,26 @@ export interface paths {
         get: operations["get_user_snapshot_items"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/user-snapshots/{id}/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Push a version of a user snapshot to where it was applied
+         * @description Updates the users and organizations this snapshot was applied to with a version (default: the latest), keeping their local edits: a three-way merge per item and per field between the version the target stands on (base), the pushed version (theirs) and the target now (mine, found through lineage, not by name). New items are created (a local item with the same name is a conflict); removed items are deleted only with removeDeleted and only when unchanged locally; items changed on both sides merge field by field, and a field changed on both sides is a conflict settled by conflictPolicy; items deleted locally stay deleted. Stage and agent references resolve per target with the application’s stored mappings, then through lineage, then by name; an unresolved reference fails that target. Each target is updated in its own transaction, whole or not at all, by a background job: 202 with the job, poll GET /api/jobs/{id}. ?dryRun=true answers 200 with what would happen to each target and writes nothing. ADMINs push only to applications into their own organization; the snapshot must be visible to them.
+         */
+        post: operations["post_user_snapshot_push"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2246,6 +2286,91 @@ export interface components {
              * @example 665f1a0c0e0a4b001a2c9f80
              */
             userId: string;
+        };
+        PushChange: {
+            /**
+             * @description create: new in the snapshot; update: changed in the snapshot (and merged with local edits); delete: removed from the snapshot, unchanged locally, removeDeleted; keep: left as it is, for the reason given; conflict: a field changed on both sides (settled by conflictPolicy) or a name taken in the target
+             * @enum {string}
+             */
+            action: "create" | "update" | "delete" | "keep" | "conflict";
+            /** @description The fields involved */
+            fields?: {
+                /** @description JSON Pointer into the item (live column names), e.g. /description or /actions/targetStage */
+                path: string;
+                /**
+                 * @description Conflicts: the side whose value the target gets
+                 * @enum {string}
+                 */
+                resolution?: "local" | "snapshot";
+                /**
+                 * @description snapshot: taken from the pushed version; local: changed in the target (kept); conflict: changed on both sides
+                 * @enum {string}
+                 */
+                side: "snapshot" | "local" | "conflict";
+            }[];
+            /** @description The item kind: automation, prompt, template; org snapshots also pipeline, stage, agent, dynamicProperties, credentialName */
+            kind: string;
+            /** @description The item’s name (in the snapshot; in the target when only the target has it) */
+            name: string;
+            /** @description Why an item is kept or in conflict */
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "version": 2,
+         *       "conflictPolicy": "keep-local",
+         *       "removeDeleted": false
+         *     }
+         */
+        PushRequest: {
+            /** @description The applications to update. Default: every application of this snapshot visible to the caller whose version is older than the one pushed. An id that is not an application of this snapshot visible to the caller is 404. */
+            applicationIds?: string[];
+            /**
+             * @description A field changed both in the snapshot and in the target: keep-local keeps the target’s value, take-snapshot takes the snapshot’s. Always reported.
+             * @default keep-local
+             * @enum {string}
+             */
+            conflictPolicy: "keep-local" | "take-snapshot";
+            /**
+             * @description Delete from targets the items the snapshot no longer has, when they are unchanged there (changed ones are kept and reported)
+             * @default false
+             */
+            removeDeleted: boolean;
+            /** @description The version to push (default: the latest) */
+            version?: number;
+        };
+        PushTargetPlan: {
+            /**
+             * @description The application (earlier apply) this target is
+             * @example 665f1a0c0e0a4b001a2c9f80
+             */
+            applicationId: string;
+            /** @description Every item the push creates, updates, deletes or reports (unchanged items are not listed) */
+            changes: components["schemas"]["PushChange"][];
+            /** @description The version the target stands on */
+            fromVersion: number;
+            /**
+             * @description The target organization
+             * @example 665f1a0c0e0a4b001a2c9f80
+             */
+            organizationId: string;
+            /** @description What fails this target (nothing is then written to it) */
+            problems: {
+                details?: unknown;
+                error: string;
+                message: string;
+                /** @description The status the same failure has in a request (422: unresolved references) */
+                status: number;
+            }[];
+            /** @description The version pushed */
+            toVersion: number;
+            /**
+             * @description The user the application created (absent for an organization applied without firstUser)
+             * @example 665f1a0c0e0a4b001a2c9f80
+             */
+            userId?: string;
+            /** @description true: the push of this target succeeds on unchanged data */
+            wouldSucceed: boolean;
         };
         /** @description A portable snapshot bundle (format version 1) */
         SnapshotBundle: {
@@ -5293,6 +5418,149 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_org_snapshot_push: {
+        parameters: {
+            query?: {
+                /** @description true: report what the push would do to each target, write nothing (200) */
+                dryRun?: boolean;
+            };
+            header?: {
+                /** @description Makes the request safe to retry (1–255 printable ASCII characters, chosen by the client, e.g. a UUID). A retry with the same key within 24 hours gets the stored answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another method, path or body is 422; a retry while the first request still runs is 409. Keys are per caller. Failed requests store nothing. Dry runs ignore it. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushRequest"];
+            };
+        };
+        responses: {
+            /** @description What the push would do, target by target; nothing was written */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                        plan: {
+                            targets: components["schemas"]["PushTargetPlan"][];
+                        };
+                    };
+                };
+            };
+            /** @description Accepted: the push runs in the background; poll GET /api/jobs/{id} */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job: components["schemas"]["Job"];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Well-formed, but cannot be carried out on this data */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9299,6 +9567,149 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many failed attempts; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure; every change was rolled back */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_user_snapshot_push: {
+        parameters: {
+            query?: {
+                /** @description true: report what the push would do to each target, write nothing (200) */
+                dryRun?: boolean;
+            };
+            header?: {
+                /** @description Makes the request safe to retry (1–255 printable ASCII characters, chosen by the client, e.g. a UUID). A retry with the same key within 24 hours gets the stored answer again, with `Idempotent-Replayed: true`, and creates nothing; the same key with another method, path or body is 422; a retry while the first request still runs is 409. Keys are per caller. Failed requests store nothing. Dry runs ignore it. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /**
+                 * @description A 24-hex identifier
+                 * @example 665f1a0c0e0a4b001a2c9f80
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushRequest"];
+            };
+        };
+        responses: {
+            /** @description What the push would do, target by target; nothing was written */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                        plan: {
+                            targets: components["schemas"]["PushTargetPlan"][];
+                        };
+                    };
+                };
+            };
+            /** @description Accepted: the push runs in the background; poll GET /api/jobs/{id} */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job: components["schemas"]["Job"];
+                        message: string;
+                    };
+                };
+            };
+            /** @description Validation error: the request does not match the schema (field paths in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict with existing data (a unique name, email or phone is taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Well-formed, but cannot be carried out on this data */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

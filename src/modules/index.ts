@@ -8,11 +8,13 @@ import { authRoutes } from './auth/auth.routes.ts'
 import { automationsRoutes } from './automations/automations.routes.ts'
 import { bundlesRoutes } from './bundles/bundles.routes.ts'
 import { jobsRoutes } from './jobs/jobs.routes.ts'
-import { queueOf, type JobType, type TargetOutcome } from './jobs/jobs.service.ts'
+import { queueOf, runJobTarget, type JobType, type TargetOutcome } from './jobs/jobs.service.ts'
 import { orgSnapshotsRoutes } from './org-snapshots/org-snapshots.routes.ts'
 import { organizationsRoutes } from './organizations/organizations.routes.ts'
 import { platformRoutes } from './platform/platform.routes.ts'
 import { pipelinesRoutes } from './pipelines/pipelines.routes.ts'
+import { pushRoutes } from './snapshot-push/push.routes.ts'
+import { pushJobTarget } from './snapshot-push/push.service.ts'
 import { promptsRoutes } from './prompts/prompts.routes.ts'
 import { templatesRoutes } from './templates/templates.routes.ts'
 import { userSnapshotsRoutes } from './user-snapshots/user-snapshots.routes.ts'
@@ -33,12 +35,15 @@ export async function registerModules(app: FastifyInstance): Promise<void> {
   await app.register(userSnapshotsRoutes)
   await app.register(orgSnapshotsRoutes)
   await app.register(bundlesRoutes)
+  await app.register(pushRoutes)
   await app.register(jobsRoutes)
   await app.register(auditRoutes)
 }
 
 /** What a worker does with one task of each job type (a target of a push, ...). */
-const jobHandlers: Partial<Record<JobType, (ctx: AppContext, task: QueueTask) => Promise<TargetOutcome>>> = {}
+const jobHandlers: Record<JobType, (ctx: AppContext, task: QueueTask) => Promise<TargetOutcome>> = {
+  'snapshot.push': (ctx, task) => runJobTarget(ctx, task, (trx, target, job) => pushJobTarget(trx, ctx, target, job)),
+}
 
 /**
  * Makes this process a worker: `concurrency` targets at once of every job type.

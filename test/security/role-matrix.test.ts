@@ -72,7 +72,7 @@ function ownedItemProbes(base: string, kind: 'automation' | 'prompt' | 'template
   }
 }
 
-/** Versions, diff and applications of a snapshot kind: another tenant's snapshot (or a user snapshot as an org one) is 404. */
+/** Versions, diff, applications and push of a snapshot kind: another tenant's snapshot (or a user snapshot as an org one) is 404. */
 function lifecycleEntries(kind: 'user' | 'org', allowed: AccessRole[]): Record<string, Entry> {
   const base = `/api/${kind}-snapshots`
   const probesOf = (suffix: string, body?: () => unknown): Probe[] =>
@@ -87,6 +87,7 @@ function lifecycleEntries(kind: 'user' | 'org', allowed: AccessRole[]): Record<s
     [`GET ${base}/:id/versions`]: { allowed, probes: probesOf('/versions') },
     [`GET ${base}/:id/diff`]: { allowed, probes: probesOf('/diff?from=1&to=1') },
     [`GET ${base}/:id/applications`]: { allowed, probes: probesOf('/applications') },
+    [`POST ${base}/:id/push`]: { allowed, probes: [...probesOf('/push', () => ({})), ...probesOf('/push?dryRun=true', () => ({}))] },
   }
 }
 

@@ -1,5 +1,5 @@
 import type { AppContext } from '../../context.ts'
-import type { Tx } from '../../db/database.ts'
+import type { Executor, Tx } from '../../db/database.ts'
 import type { QueueTask } from '../../db/job-queue.ts'
 import { isSuperadmin, type Actor } from '../../shared/actor.ts'
 import { decodeCursor, encodeCursor } from '../../shared/cursor.ts'
@@ -70,15 +70,15 @@ function target(row: repo.JobTargetRow): JobDto['targets'][number] {
 
 const canSeeJob = (actor: Actor, job: repo.JobRow) => isSuperadmin(actor) || job.organization_id === actor.organizationId
 
-async function readJob(ctx: AppContext, id: string): Promise<JobDto | undefined> {
-  const job = await repo.findJob(ctx.db, id)
+async function readJob(db: Executor, id: string): Promise<JobDto | undefined> {
+  const job = await repo.findJob(db, id)
   if (!job) return undefined
-  return { ...summary(job), targets: (await repo.targetsOf(ctx.db, id)).map(target) }
+  return { ...summary(job), targets: (await repo.targetsOf(db, id)).map(target) }
 }
 
 /** A job as the API shows it: SUPERADMIN any, ADMIN those started from their organization (else 404). */
 export async function getJob(ctx: AppContext, actor: Actor, id: string): Promise<JobDto> {
-  const job = await readJob(ctx, id)
+  const job = await readJob(ctx.db, id)
   if (!job || !(isSuperadmin(actor) || job.organizationId === actor.organizationId)) throw notFound('Job')
   return job
 }
@@ -120,8 +120,9 @@ export async function createJob(
 /** Makes the queue of `type` ready; call before the transaction that creates a job of it. */
 export const prepareJobType = (ctx: AppContext, type: JobType) => ctx.queue.prepare(queueOf(type))
 
-export async function startedJob(ctx: AppContext, id: string): Promise<JobDto> {
-  const job = await readJob(ctx, id)
+/** The job as its creating request answers with it; `db`: that request's transaction, where it was created. */
+export async function startedJob(ctx: AppContext, id: string, db: Executor = ctx.db): Promise<JobDto> {
+  const job = await readJob(db, id)
   if (!job) throw new Error(`job ${id} vanished`)
   return job
 }

@@ -9,6 +9,22 @@ import type { CloneTarget, ItemKind } from './item-kind.ts'
  * the number of items.
  */
 export async function cloneItems(trx: Tx, kind: ItemKind, target: CloneTarget): Promise<number> {
+  const { columns, select } = clonedRows(kind, target)
+  const result = await sql`
+    insert into ${sql.table(kind.liveTable)} (${sql.join([...columns, 'origin_hash'].map((c) => sql.ref(c)))})
+    select v.*, ${contentHash(kind, 'v')}
+    from (${select}) v
+  `.execute(trx)
+  return Number(result.numAffectedRows ?? 0n)
+}
+
+/**
+ * The rows a clone of `kind` writes, as a SELECT over the version's copies: every
+ * live column the clone sets (content, owner, planned ids, rewritten references)
+ * and the lineage columns, without the hash. The apply inserts them; a push reads
+ * them as "the item as this target gets it" (SPEC §7.5), so both agree by construction.
+ */
+export function clonedRows(kind: ItemKind, target: CloneTarget): { columns: string[]; select: RawBuilder<unknown> } {
   if (!kind.clone) throw new Error(`item kind ${kind.kind} is not cloned`)
   const statement = kind.clone(target)
   const values = new Map<string, RawBuilder<unknown>>()
@@ -16,22 +32,17 @@ export async function cloneItems(trx: Tx, kind: ItemKind, target: CloneTarget): 
   if (kind.owner === 'user') values.set('user_id', sql`${target.userId}::text`)
   for (const column of kind.columns) values.set(column, sql.ref(`c.${column}`))
   for (const [column, value] of Object.entries(statement.values)) values.set(column, value)
-  // Lineage (SPEC §7.3): the application, the snapshot item, and the hash of the
-  // content as written, computed over the same values the row receives.
+  // Lineage (SPEC §7.3): the application and the snapshot item; the hash of the
+  // content as written is computed over these same values by the caller.
   values.set('origin_application_id', sql`${target.applicationId}::text`)
   values.set('origin_item_id', sql`c.source_id`)
   const columns = [...values.keys()]
-  const result = await sql`
-    insert into ${sql.table(kind.liveTable)} (${sql.join([...columns, 'origin_hash'].map((c) => sql.ref(c)))})
-    select v.*, ${contentHash(kind, 'v')}
-    from (
+  const select = sql`
       select ${sql.join(columns.map((column) => sql`${values.get(column)!} as ${sql.ref(column)}`))}
       from ${sql.table(kind.snapshotTable)} c
       ${statement.joins ?? sql``}
-      where c.version_id = ${target.versionId} ${statement.where ? sql`and ${statement.where}` : sql``}
-    ) v
-  `.execute(trx)
-  return Number(result.numAffectedRows ?? 0n)
+      where c.version_id = ${target.versionId} ${statement.where ? sql`and ${statement.where}` : sql``}`
+  return { columns, select }
 }
 
 /**

@@ -29,6 +29,16 @@ export interface ItemKind {
   readonly columns: readonly string[]
   /** Further snapshot columns filled at capture: snapshot column → live column. */
   readonly captureAlso?: Readonly<Record<string, string>>
+  /** The live column within which names are unique (default: the owner's, user_id or organization_id); a push reports collisions in it. */
+  readonly nameScope?: string
+  /** The live table has no updated_at column (a push sets it on the rows it changes otherwise). */
+  readonly untimed?: boolean
+  /**
+   * The clone rewrites stage and agent references (CloneTarget.rewrites): a push
+   * resolves them against the target as it is after the other kinds were written,
+   * so it writes this kind last.
+   */
+  readonly resolvesReferences?: boolean
   /** The key of this kind in counts (`counts`, `cloned`, `skipped`). */
   readonly countKey: string
   /** Whether the snapshot summary's `counts` and an apply's `cloned` show this kind. */

@@ -33,6 +33,7 @@ export const automationKind: ItemKind = {
   sourceIdColumn: 'id',
   nameColumn: 'name',
   columns: ['name', 'description', 'event', 'trigger_type', 'source_statuses', 'actions', 'conditions', 'max_transitions', 'enabled'],
+  resolvesReferences: true,
   countKey: 'automations',
   counted: { summary: true, cloned: true },
   applyFlag: 'applyAutomations',

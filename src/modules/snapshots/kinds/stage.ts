@@ -21,6 +21,8 @@ export const stageKind: ItemKind = {
   nameColumn: 'name',
   columns: ['name', 'color', 'position', 'is_active'],
   captureAlso: { source_pipeline_id: 'pipeline_id' },
+  nameScope: 'pipeline_id',
+  untimed: true,
   countKey: 'stages',
   counted: { summary: false, cloned: true },
   step: 'stages',
