@@ -27,3 +27,25 @@ export async function withHooks<R>(trx: Tx, hooks: TransactionHooks<R> | undefin
   await hooks?.beforeCommit(trx, result)
   return result
 }
+
+/** SQLSTATEs after which the same transaction, run again from the start, may well succeed. */
+const transientStates = new Set(['40001', '40P01'])
+
+/**
+ * Runs `transaction` again when PostgreSQL aborted it for a concurrent change
+ * (serialization failure, deadlock), as its documentation prescribes for
+ * REPEATABLE READ: nothing of the aborted attempt remains. After `attempts` it
+ * gives up, and the caller's error mapping answers 409.
+ */
+export async function retryTransient<T>(transaction: () => Promise<T>, attempts = 8): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction()
+    } catch (error) {
+      const sqlState = (error as { code?: unknown } | null)?.code
+      if (attempt >= attempts || typeof sqlState !== 'string' || !transientStates.has(sqlState)) throw error
+      // A little jitter, so the losers of one race do not meet again at once.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt))
+    }
+  }
+}

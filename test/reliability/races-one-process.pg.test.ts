@@ -233,4 +233,22 @@ describe('races', () => {
       }
     }
   })
+
+  it('10 new versions of one snapshot at once: each its own number, one after another, the latest on the snapshot', async () => {
+    const { setup, snapshot } = await sharedSnapshot()
+    const url = `/api/user-snapshots/${snapshot._id}/versions`
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => api(t.app, 'POST', url, { token: setup.tenant.admin.token, body: { description: `Take ${i}` } })),
+    )
+    for (const response of responses) assert.equal(response.status, 201, response.raw)
+    const numbers = responses.map((r) => r.body.snapshot.version as number).sort((a, b) => a - b)
+    assert.deepEqual(numbers, [2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+    const { rows } = await sql<{ version: number; automations: number }>`
+      select v.version, (select count(*)::int from snapshot_automations a where a.version_id = v.id) as automations
+      from snapshot_versions v where v.snapshot_id = ${snapshot._id} order by v.version`.execute(t.app.ctx.db)
+    assert.deepEqual(rows.map((r) => r.version), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+    assert.ok(rows.every((r) => r.automations === fullUserClone.automations), 'every version holds the whole capture')
+    const latest = await api(t.app, 'GET', `/api/user-snapshots/${snapshot._id}`, { token: setup.tenant.admin.token })
+    assert.equal(latest.body.snapshot.version, 11)
+  })
 })

@@ -1,4 +1,5 @@
 import type { Executor, ItemCounts, SnapshotKind, Tx } from '../../db/database.ts'
+import { retryTransient } from '../../db/transactions.ts'
 import type { Actor } from '../../shared/actor.ts'
 import { notFound, unprocessable } from '../../shared/errors.ts'
 import { newId } from '../../shared/ids.ts'
@@ -22,10 +23,15 @@ import {
 /**
  * The transaction of a use case that captures. Repeatable read: every statement of
  * the capture sees the same moment, so a copy taken while the source changes (or
- * its user is deleted) is still consistent.
+ * its user is deleted) is still consistent. New versions of one snapshot lock its
+ * row, which a repeatable-read transaction can only do if nobody changed the row
+ * since its moment began; the loser of such a race is run again, so concurrent new
+ * versions all succeed, numbered one after another.
  */
 export function inCaptureTransaction<T>(db: Executor, work: (trx: Tx) => Promise<T>): Promise<T> {
-  return db.transaction().setIsolationLevel('repeatable read').execute(work)
+  // Each waiter on the row fails once per version committed before it, so the budget is generous; a failed
+  // attempt costs one statement (the lock comes first).
+  return retryTransient(() => db.transaction().setIsolationLevel('repeatable read').execute(work), 30)
 }
 
 /**
@@ -82,8 +88,7 @@ async function captureInto(trx: Tx, versionId: string, kind: SnapshotKind, sourc
 /**
  * POST …/{id}/versions (SPEC §7.2): captures the snapshot's source again as its next
  * version, inside the caller's transaction (see inCaptureTransaction), and makes it the latest. The snapshot row is locked
- * first, so two versions created at once get consecutive numbers (or one of them a
- * 409 to retry), never the same one.
+ * first, so versions created at once get consecutive numbers, never the same one.
  */
 export async function captureVersion(
   trx: Tx,
