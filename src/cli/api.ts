@@ -68,6 +68,11 @@ interface Answer<T> {
  * the server could not be reached.
  */
 export async function call<T>(connection: Connection, request: Promise<Answer<T>>): Promise<T> {
+  return (await callForResponse(connection, request)).data
+}
+
+/** As `call`, with the response too (its headers: a download's file name and length). */
+export async function callForResponse<T>(connection: Connection, request: Promise<Answer<T>>): Promise<{ data: T; response: Response }> {
   let answer: Answer<T>
   try {
     answer = await request
@@ -86,5 +91,5 @@ export async function call<T>(connection: Connection, request: Promise<Answer<T>
     }
     throw error
   }
-  return answer.data as T
+  return { data: answer.data as T, response: answer.response }
 }

@@ -1,23 +1,12 @@
-import { InvalidArgumentError, Option, type Command, type OptionValues } from '@commander-js/extra-typings'
-import { defaultUrl } from './defaults.ts'
+import { Option, type Command } from '@commander-js/extra-typings'
 import { guarded } from './guard.ts'
+import { addJobCommands, addLifecycleCommands } from './lifecycle-program.ts'
+import { integer, remote, version } from './remote-options.ts'
 
 /**
  * The commands that talk to a running server (definitions only; each action
  * imports its implementation when it runs).
  */
-
-function integer(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number.')
-  return Number(value)
-}
-
-/** Options of every command that talks to a running server. */
-function remote<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
-  return command
-    .addOption(new Option('--url <url>', `server URL (default: ${defaultUrl})`).env('TETHER_RELAY_URL'))
-    .option('--json', 'print machine-readable JSON on stdout')
-}
 
 const session = () => import('./commands/session.ts')
 const snapshots = () => import('./commands/snapshots.ts')
@@ -64,7 +53,9 @@ export function addRemoteCommands(program: Command): void {
     )
     list.action(guarded(list, async (options) => (await snapshots()).list(kind, options)))
 
-    const show = remote(group.command('show').description('Show a snapshot: its items and references').argument('<id>', 'snapshot id'))
+    const show = remote(
+      group.command('show').description('Show a snapshot: its items and references').argument('<id>', 'snapshot id').addOption(version('the version to show')),
+    )
     show.action(guarded(show, async (id, options) => (await snapshots()).show(kind, id, options)))
 
     const create = remote(
@@ -82,6 +73,7 @@ export function addRemoteCommands(program: Command): void {
       .command('apply')
       .argument('<id>', 'snapshot id')
       .option('--mappings <file>', 'the apply request body as a JSON file (mappings, new user, ...); "-" reads standard input')
+      .addOption(version('the version to apply'))
       .option('--dry-run', 'show what the apply would do, write nothing')
       .option('--password-stdin', 'read the new user\u2019s password from the first line of standard input')
       .option('--save-mappings <file>', 'write the request body that was sent (without passwords or credentials) to this file')
@@ -110,6 +102,10 @@ export function addRemoteCommands(program: Command): void {
     }
     remote(applyCommand)
     applyCommand.action(guarded(applyCommand, async (id, options) => (await apply()).apply(kind, id, options)))
+
+    addLifecycleCommands(group, kind)
   }
+
+  addJobCommands(program)
 
 }

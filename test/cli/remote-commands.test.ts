@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
-import { createPostgresDatabase, testDatabaseKind } from '../helpers/database.ts'
-import { http, runCli, startServer, useProcesses, type ServerProcess } from '../helpers/process.ts'
+import { describe, it } from 'node:test'
+import { json, ok, post, root, useCliServer } from '../helpers/cli.ts'
+import { http, runCli, type ServerProcess } from '../helpers/process.ts'
 
 /**
  * The tether-relay commands that talk to a running server, run as real processes
@@ -11,34 +11,11 @@ import { http, runCli, startServer, useProcesses, type ServerProcess } from '../
  * asked, and passwords come from standard input. Each shell has its own config
  * directory, so the token file is the test's own.
  */
-const { tempDir } = useProcesses()
-const root = { email: 'root@example.test', password: 'Root-pass-123' }
-
-// One server for the file (starting one costs seconds); each test works on data of its own.
-let server: ServerProcess
-let token: string
-let dropDatabase: (() => Promise<void>) | undefined
-
-before(async () => {
-  const storage: Record<string, string> = { DATA_DIR: tempDir() }
-  if (testDatabaseKind === 'postgres') {
-    const database = await createPostgresDatabase()
-    storage.DATABASE_URL = database.url
-    dropDatabase = () => database.drop()
-  }
-  server = await startServer({ ...storage, BOOTSTRAP_SUPERADMIN_EMAIL: root.email, BOOTSTRAP_SUPERADMIN_PASSWORD: root.password })
-  const login = await http(server, 'POST', '/api/auth/login', { body: root })
-  assert.equal(login.status, 200)
-  token = login.body.token
-})
-
-after(async () => {
-  await server?.stop()
-  await dropDatabase?.()
-})
+const cli = useCliServer()
+const { tempDir } = cli
 
 async function withServer(fn: (server: ServerProcess, token: string) => Promise<void>) {
-  await fn(server, token)
+  await fn(cli.server, cli.token)
 }
 
 /** The environment of one user's shell: their own config directory and the server's URL. */
@@ -46,20 +23,7 @@ function shell(server: { url: string }, extra: Record<string, string> = {}) {
   return { XDG_CONFIG_HOME: tempDir('config'), TETHER_RELAY_URL: server.url, ...extra }
 }
 
-const json = (stdout: string) => JSON.parse(stdout)
 const credentialsFile = (env: { XDG_CONFIG_HOME: string }) => join(env.XDG_CONFIG_HOME, 'tether-relay', 'credentials.json')
-
-async function ok(args: string[], env: Record<string, string>, input?: string) {
-  const result = await runCli(args, env, input)
-  assert.equal(result.code, 0, `${args.join(' ')} exited ${result.code}:\n${result.stderr}\n${result.stdout}`)
-  return result
-}
-
-async function post(server: ServerProcess, token: string, path: string, body: unknown) {
-  const response = await http(server, 'POST', path, { token, body })
-  assert.ok(response.status === 200 || response.status === 201, `${path}: ${response.status} ${JSON.stringify(response.body)}`)
-  return response.body
-}
 
 describe('tether-relay login, logout and the token file', () => {
   it('signs in with the password on stdin, keeps the token 0600, and forgets it on logout', async () => {

@@ -17,6 +17,7 @@ import { checkId, type SnapshotKind } from './snapshots.ts'
 
 interface ApplyOptions extends RemoteOptions {
   mappings?: string
+  version?: number
   dryRun?: boolean
   passwordStdin?: boolean
   saveMappings?: string
@@ -157,10 +158,13 @@ async function post(c: Connection, kind: SnapshotKind, id: string, body: Json, o
   const answer =
     kind === 'user'
       ? await call(c, c.client.POST('/api/user-snapshots/{id}/apply', {
-          params: { path, query: { dryRun: dryRun || undefined, organizationId: options.organization } },
+          params: { path, query: { dryRun: dryRun || undefined, organizationId: options.organization, version: options.version } },
           body: body as never,
         }))
-      : await call(c, c.client.POST('/api/org-snapshots/{id}/apply', { params: { path, query: { dryRun: dryRun || undefined } }, body: body as never }))
+      : await call(c, c.client.POST('/api/org-snapshots/{id}/apply', {
+          params: { path, query: { dryRun: dryRun || undefined, version: options.version } },
+          body: body as never,
+        }))
   return answer as unknown as ApplyAnswer
 }
 
@@ -179,7 +183,7 @@ async function prepareUserBody(c: Connection, id: string, body: Json, options: A
 
   // No mapping file on a terminal: build the mappings from apply-refs, asking only about what names do not match.
   if (options.mappings === undefined && interactive() && !options.json) {
-    const refs = await call(c, c.client.GET('/api/user-snapshots/{id}/apply-refs', { params: { path: { id }, query: { organizationId: options.organization } } }))
+    const refs = await call(c, c.client.GET('/api/user-snapshots/{id}/apply-refs', { params: { path: { id }, query: { organizationId: options.organization, version: options.version } } }))
     Object.assign(body, await buildUserMappings(refs))
   }
 }
@@ -199,7 +203,7 @@ async function prepareOrgBody(c: Connection, id: string, body: Json, options: Ap
   }
   // Credential values are secrets: from the file, or typed hidden on a terminal (Enter skips one).
   if (body.credentials === undefined && interactive() && !options.json && !options.dryRun) {
-    const { snapshot } = await call(c, c.client.GET('/api/org-snapshots/{id}', { params: { path: { id } } }))
+    const { snapshot } = await call(c, c.client.GET('/api/org-snapshots/{id}', { params: { path: { id }, query: { version: options.version } } }))
     const credentials: Record<string, string> = {}
     for (const name of snapshot.credentialNames) {
       const value = await askSecret(`Value for the credential ${name} (Enter to leave it unset)`, { optional: true })

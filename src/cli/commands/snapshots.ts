@@ -56,10 +56,10 @@ export async function list(kind: SnapshotKind, options: ListOptions): Promise<vo
   if (page.nextCursor) print(out.dim(`\nMore: the same command with --cursor ${page.nextCursor}`))
 }
 
-export async function show(kind: SnapshotKind, id: string, options: RemoteOptions): Promise<void> {
+export async function show(kind: SnapshotKind, id: string, options: RemoteOptions & { version?: number }): Promise<void> {
   checkId(id)
   const c = await connect(options)
-  const params = { params: { path: { id } } }
+  const params = { params: { path: { id }, query: { version: options.version } } }
   if (kind === 'user') {
     const { snapshot } = await call(c, c.client.GET('/api/user-snapshots/{id}', params))
     if (options.json) return printJson({ snapshot })
@@ -89,6 +89,7 @@ function printHeader(s: UserSummary | OrgSummary, extra: [string, string | null]
   print(
     fields([
       ['ID', s._id],
+      ['Version', s.version],
       ['Description', s.description],
       ['Items', counts(s.counts)],
       ['Source', [s.sourceUserEmail, s.sourceOrgName].filter(Boolean).join(' in ') || null],
