@@ -104,14 +104,20 @@ export async function replaceStages(
   pipeline: Pick<PipelineRow, 'id' | 'organization_id'>,
   stages: readonly StageValues[],
 ): Promise<StageRow[]> {
-  await db.deleteFrom('pipeline_stages').where('pipeline_id', '=', pipeline.id).execute()
-  return insertStages(db, pipeline, stages)
+  const removed = await db
+    .deleteFrom('pipeline_stages')
+    .where('pipeline_id', '=', pipeline.id)
+    .returning(['id', 'origin_application_id', 'origin_item_id', 'origin_hash'])
+    .execute()
+  // A kept stage keeps its lineage too (SPEC §7.3): a later push still finds it, and sees the edit as local.
+  return insertStages(db, pipeline, stages, new Map(removed.map((r) => [r.id, r])))
 }
 
 export async function insertStages(
   db: Tx,
   pipeline: Pick<PipelineRow, 'id' | 'organization_id'>,
   stages: readonly StageValues[],
+  lineage: ReadonlyMap<string, { origin_application_id: string | null; origin_item_id: string | null; origin_hash: string | null }> = new Map(),
 ): Promise<StageRow[]> {
   if (stages.length === 0) return []
   await db
@@ -125,6 +131,7 @@ export async function insertStages(
         color: stage.color,
         position: stage.position,
         is_active: stage.isActive,
+        ...(stage.id !== undefined && lineage.get(stage.id)),
       })),
     )
     .execute()

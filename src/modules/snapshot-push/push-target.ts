@@ -119,12 +119,19 @@ function withLineage(
   return { ...stored, pipelineMapping, agentMapping }
 }
 
-/** Snapshot stage names → their source ids, in the pushed version first, then in the applied one (renamed stages). */
-async function stageIdsByName(trx: Tx, versionIds: readonly string[]): Promise<Map<string, string>> {
+/**
+ * Snapshot stage names → their source ids: as the versions in `first` name them,
+ * then as any other version did, newest first (a stage renamed in the source keeps
+ * carrying the automations that still name it by its old name).
+ */
+function stageIdsByName(
+  history: readonly { name: string; sourceId: string; versionId: string }[],
+  first: readonly string[],
+): Map<string, string> {
   const byName = new Map<string, string>()
-  for (const versionId of versionIds) {
-    for (const copy of await copiesOf(trx, itemKind('stage'), versionId)) if (!byName.has(copy.name)) byName.set(copy.name, copy.sourceId)
-  }
+  const rank = (versionId: string) => (first.includes(versionId) ? first.indexOf(versionId) : first.length)
+  const ordered = history.map((row, index) => ({ row, index })).sort((a, b) => rank(a.row.versionId) - rank(b.row.versionId) || a.index - b.index)
+  for (const { row } of ordered) if (!byName.has(row.name)) byName.set(row.name, row.sourceId)
   return byName
 }
 
@@ -170,8 +177,9 @@ export async function pushTarget(trx: Tx, ctx: AppContext, input: PushTargetInpu
     let unresolved: ReturnType<typeof resolveReferences> | undefined
     if (kind.resolvesReferences) {
       const after = await momentOf(trx, application, kinds)
-      const stageIds = await stageIdsByName(trx, [to.id, application.version_id])
-      const baseStageIds = await stageIdsByName(trx, [application.version_id])
+      const history = kinds.some((k) => k.kind === 'stage') ? await repo.stageNamesOfSnapshot(trx, application.snapshot_id) : []
+      const stageIds = stageIdsByName(history, [to.id, application.version_id])
+      const baseStageIds = stageIdsByName(history, [application.version_id])
       const stored = application.mappings as ReferenceMappings
       const newRefs = await loadReferences(trx, to.id)
       const oldRefs = await loadReferences(trx, application.version_id)

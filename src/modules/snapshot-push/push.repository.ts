@@ -160,3 +160,14 @@ export async function versionExists(db: Executor, versionId: string): Promise<bo
   const row = await db.selectFrom('snapshot_versions').select('id').where('id', '=', versionId).executeTakeFirst()
   return row !== undefined
 }
+
+/** Every stage name any version of the snapshot had, with its source id and version id, newest version first. */
+export async function stageNamesOfSnapshot(db: Executor, snapshotId: string): Promise<{ name: string; sourceId: string; versionId: string }[]> {
+  const result = await sql<{ name: string; source_id: string; version_id: string }>`
+    select s.name, s.source_id, s.version_id from snapshot_stages s
+    join snapshot_versions v on v.id = s.version_id
+    where v.snapshot_id = ${snapshotId}
+    order by v.version desc, s.position
+  `.execute(db)
+  return result.rows.map((r) => ({ name: r.name, sourceId: r.source_id, versionId: r.version_id }))
+}
