@@ -6,6 +6,7 @@ import { buildApp, type App } from '../src/app.ts'
 import type { AppContext } from '../src/context.ts'
 import { testConfig } from '../test/helpers/app.ts'
 import type { BenchDatabase } from './database.ts'
+import { measureDiff, type DiffResult } from './diff.ts'
 import { insertCatalogue } from './listing.ts'
 import { median, percentile } from './measure.ts'
 import { newOrganization, newUser, uniqueSuffix } from '../test/helpers/fixtures.ts'
@@ -78,6 +79,8 @@ export interface HttpResults {
     applyLinearity: number
   }
   embedded?: { applies: number; size: number; ok: number; wallMs: number; healthCalls: number; healthP99Ms: number }
+  /** Issue 12: the diff of two versions of the N-item snapshot, a tenth of the items changed. */
+  diff: DiffResult
 }
 
 const timing = (samples: number[]): Timing => ({ medianMs: median(samples), minMs: Math.min(...samples), maxMs: Math.max(...samples) })
@@ -411,6 +414,8 @@ export async function benchHttp(
     const listing = await measureListing(app, address, options, progress)
     progress(`\nHTTP: ${options.readers} concurrent reads of ${options.size} items… `)
     const reads = await measureReads(client, w, options.readers)
+    progress(`\nHTTP: diff of two ${options.size}-item versions… `)
+    const diff = await measureDiff(ctx, client, w, options.runs)
     let embedded: HttpResults['embedded']
     if (options.concurrentApplies > 0) {
       progress(`\nHTTP: ${options.concurrentApplies} concurrent applies, /health meanwhile… `)
@@ -426,7 +431,7 @@ export async function benchHttp(
       large = await measureLarge(ctx, database, address, options.large, apply, progress)
     }
     progress('\n')
-    return { loadAverage: { before, after: loadavg() }, apply, listing, reads, large, embedded }
+    return { loadAverage: { before, after: loadavg() }, apply, listing, reads, large, embedded, diff }
   } finally {
     await dropFloorTables(ctx)
     await app.close()

@@ -91,6 +91,12 @@ function httpVerdicts(http: HttpResults): Verdict[] {
       met: worstLinearity <= 1.1,
     })
   }
+  verdicts.push({
+    target: `diff of two ${count(http.diff.size)}-item versions, ${count(http.diff.changed)} changed`,
+    limit: '< 1 s',
+    measured: `${ms(http.diff.medianMs)} ms`,
+    met: http.diff.medianMs < 1000,
+  })
   if (embedded) {
     verdicts.push({
       target: `/health during ${embedded.applies} concurrent ${count(embedded.size)}-item applies`,
@@ -187,6 +193,8 @@ function formatHttp(http: HttpResults): string[] {
     `${reads.readers} concurrent GETs of the ${count(reads.size)}-item snapshot: ${reads.ok} answered 200, ${reads.failed} failed, ` +
       `${reads.answerMb.toFixed(1)} MB each, all done in ${reads.seconds.toFixed(1)} s; server RSS growth ${reads.rssGrowthMb.toFixed(0)} MB; ` +
       `/health p99 ${reads.healthP99Ms.toFixed(0)} ms over ${reads.healthCalls} calls meanwhile.`,
+    `GET …/diff between two ${count(http.diff.size)}-item versions with ${count(http.diff.changed)} items changed: ` +
+      `median ${ms(http.diff.medianMs)} ms (${ms(http.diff.minMs)}–${ms(http.diff.maxMs)}) over ${http.diff.runs} runs, ${http.diff.answerKb.toFixed(0)} KB answer.`,
   ]
   if (large) {
     lines.push(
