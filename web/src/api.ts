@@ -73,3 +73,13 @@ export const isUserSnapshot = <T extends { counts: unknown }>(s: T | UserSnapsho
   Array.isArray((s as UserSnapshotSummary).assignedOrgIds)
 export const isOrgSnapshot = (s: UserSnapshotDetail | OrgSnapshotDetail): s is OrgSnapshotDetail =>
   Array.isArray((s as OrgSnapshotDetail).credentialNames)
+
+/**
+ * A fresh Idempotency-Key (SPEC §7.4) for one creating request: the same key is sent again
+ * when the user retries after a lost answer, so the server replays instead of creating twice.
+ * getRandomValues, unlike randomUUID, also works on a plain-http address.
+ */
+export function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16))
+  return `console-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`
+}

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Group, Modal, Stack, Tabs, Text, Title } from '@mantine/core'
+import { Alert, Anchor, Badge, Button, Group, Modal, Stack, Tabs, Text, Title } from '@mantine/core'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
@@ -6,32 +6,45 @@ import { api, isOrgSnapshot, unwrap, type OrgSnapshotDetail, type UserSnapshotDe
 import { Busy, Counts, ErrorAlert } from '../components.tsx'
 import { paths, type SnapshotKind } from '../paths.ts'
 import { permissions, useSession } from '../session.ts'
+import { ApplicationsPanel } from './applications.tsx'
 import { AuditTable } from './audit.tsx'
 import { ExportButton } from './bundles.tsx'
 import { ShareDialog } from './share.tsx'
 import { CapturedItems, References, type ItemKindName } from './snapshot-items.tsx'
+import { VersionsPanel, useVersions } from './versions.tsx'
 
 type Detail = UserSnapshotDetail | OrgSnapshotDetail
 
-export function useSnapshot(kind: SnapshotKind, id: string) {
+/** A snapshot, at its latest version or at `version` (GET …/{id}?version=). */
+export function useSnapshot(kind: SnapshotKind, id: string, version?: number) {
   return useQuery({
-    queryKey: ['snapshot', kind, id],
-    queryFn: (): Promise<Detail> =>
-      kind === 'user'
-        ? unwrap(api.GET('/api/user-snapshots/{id}', { params: { path: { id } } })).then((a) => a.snapshot)
-        : unwrap(api.GET('/api/org-snapshots/{id}', { params: { path: { id } } })).then((a) => a.snapshot),
+    queryKey: ['snapshot', kind, id, version ?? 'latest'],
+    queryFn: (): Promise<Detail> => {
+      const params = { path: { id }, query: version ? { version } : {} }
+      return kind === 'user'
+        ? unwrap(api.GET('/api/user-snapshots/{id}', { params })).then((a) => a.snapshot)
+        : unwrap(api.GET('/api/org-snapshots/{id}', { params })).then((a) => a.snapshot)
+    },
   })
+}
+
+const positive = (value: string | null) => {
+  const n = Number(value)
+  return Number.isInteger(n) && n > 0 ? n : undefined
 }
 
 export function SnapshotDetail({ kind }: { kind: SnapshotKind }) {
   const { id = '' } = useParams()
   const current = useSession()!
   const can = permissions(current.user)
-  const snapshot = useSnapshot(kind, id)
   const [params, setParams] = useSearchParams()
+  // `?version=N` shows an earlier version's counts and items; without it, the latest.
+  const viewed = positive(params.get('version'))
+  const snapshot = useSnapshot(kind, id, viewed)
+  const versions = useVersions(kind, id)
   const tab = params.get('tab') ?? 'items'
   // The open section is part of the address, so a link or a reload opens it again.
-  const show = (next: Record<string, string>) => setParams(next, { replace: true })
+  const show = (next: Record<string, string>) => setParams({ ...(viewed ? { version: String(viewed) } : {}), ...next }, { replace: true })
   const [sharing, setSharing] = useState(false)
   const [deleting, setDeleting] = useState(false)
   const navigate = useNavigate()
@@ -54,6 +67,8 @@ export function SnapshotDetail({ kind }: { kind: SnapshotKind }) {
   const refs = [...s.sourcePipelineStageRefs, ...s.sourceAgentRefs]
   const org = isOrgSnapshot(s) ? s : null
   const user = org ? null : (s as UserSnapshotDetail)
+  const latest = versions.data?.[0]?.version ?? s.version
+  const older = viewed !== undefined && viewed !== latest ? versions.data?.find((v) => v.version === viewed) : undefined
 
   return (
     <Stack>
@@ -86,7 +101,7 @@ export function SnapshotDetail({ kind }: { kind: SnapshotKind }) {
           <Button component={Link} to={paths.apply(kind, id)}>
             Apply…
           </Button>
-          <ExportButton kind={kind} id={id} name={s.name} />
+          <ExportButton kind={kind} id={id} name={s.name} version={older?.version} />
           {kind === 'user' && manage && (
             <Button variant="default" onClick={() => setSharing(true)}>
               Share…
@@ -99,6 +114,16 @@ export function SnapshotDetail({ kind }: { kind: SnapshotKind }) {
           )}
         </Group>
       </Group>
+      {older && (
+        <Alert color="yellow" title={`Version ${older.version} of ${latest}`} data-testid="older-version">
+          You are looking at version {older.version}, captured on {new Date(older.createdAt).toLocaleString()} by{' '}
+          {older.createdByName}. Its counts and items are shown below; applying uses the latest version.{' '}
+          <Anchor component={Link} to={paths.detail(kind, id)} underline="always">
+            Show the latest version
+          </Anchor>
+          .
+        </Alert>
+      )}
       <Counts counts={s.counts} label="Item counts" />
       {org && (
         <Text size="sm">
@@ -111,12 +136,15 @@ export function SnapshotDetail({ kind }: { kind: SnapshotKind }) {
         <Tabs.List aria-label="Snapshot sections">
           <Tabs.Tab value="items">Items</Tabs.Tab>
           <Tabs.Tab value="references">References ({refs.length})</Tabs.Tab>
+          <Tabs.Tab value="versions">Versions ({latest})</Tabs.Tab>
+          <Tabs.Tab value="applications">Applications</Tabs.Tab>
           <Tabs.Tab value="audit">Audit</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="items" pt="sm">
           <CapturedItems
             kind={kind}
             id={id}
+            version={older?.version}
             counts={s.counts}
             itemKind={(params.get('items') as ItemKindName | null) ?? 'automation'}
             onItemKind={(items) => show({ tab: 'items', items })}
@@ -124,6 +152,19 @@ export function SnapshotDetail({ kind }: { kind: SnapshotKind }) {
         </Tabs.Panel>
         <Tabs.Panel value="references" pt="sm">
           <References refs={refs} />
+        </Tabs.Panel>
+        <Tabs.Panel value="versions" pt="sm">
+          <VersionsPanel
+            kind={kind}
+            id={id}
+            canCapture={manage}
+            view={{ from: positive(params.get('from')), to: positive(params.get('to')) }}
+            onView={({ from, to }) => setParams({ tab: 'versions', ...(from ? { from: String(from) } : {}), ...(to ? { to: String(to) } : {}) }, { replace: true })}
+            itemsOf={(version) => `${paths.detail(kind, id)}${version === latest ? '' : `?version=${version}`}`}
+          />
+        </Tabs.Panel>
+        <Tabs.Panel value="applications" pt="sm">
+          <ApplicationsPanel kind={kind} id={id} latest={latest} superadmin={current.user.accessRole === 'SUPERADMIN'} />
         </Tabs.Panel>
         <Tabs.Panel value="audit" pt="sm">
           <AuditTable filter={{ snapshotId: id }} showSnapshot={false} />

@@ -155,13 +155,13 @@ export function PageButtons({ label, page, hasNext, onPrevious, onNext }: { labe
 }
 
 /** One kind of captured item, a page at a time from GET …/{id}/items (a snapshot may hold thousands). */
-function PagedItems({ kind, id, itemKind, total }: { kind: SnapshotKind; id: string; itemKind: ItemKindName; total: number }) {
+function PagedItems({ kind, id, version, itemKind, total }: { kind: SnapshotKind; id: string; version?: number; itemKind: ItemKindName; total: number }) {
   const pages = useCursorPages()
   const { label, columns } = kindViews[itemKind]
   const items = useQuery({
-    queryKey: ['snapshot-items', kind, id, itemKind, pages.cursor ?? null],
+    queryKey: ['snapshot-items', kind, id, version ?? 'latest', itemKind, pages.cursor ?? null],
     queryFn: (): Promise<{ items: unknown[]; nextCursor: string | null }> => {
-      const query = { limit: pageSize, ...(pages.cursor ? { cursor: pages.cursor } : {}) }
+      const query = { limit: pageSize, ...(pages.cursor ? { cursor: pages.cursor } : {}), ...(version ? { version } : {}) }
       return kind === 'user'
         ? unwrap(api.GET('/api/user-snapshots/{id}/items', { params: { path: { id }, query: { ...query, kind: itemKind as 'automation' } } }))
         : unwrap(api.GET('/api/org-snapshots/{id}/items', { params: { path: { id }, query: { ...query, kind: itemKind } } }))
@@ -208,12 +208,15 @@ function PagedItems({ kind, id, itemKind, total }: { kind: SnapshotKind; id: str
 export function CapturedItems({
   kind,
   id,
+  version,
   counts,
   itemKind,
   onItemKind,
 }: {
   kind: SnapshotKind
   id: string
+  /** An earlier version to read (`?version=`); the latest when absent. */
+  version?: number
   counts: Record<string, unknown>
   itemKind: ItemKindName
   onItemKind: (kind: ItemKindName) => void
@@ -230,7 +233,7 @@ export function CapturedItems({
         data={kinds.map((k) => ({ value: k, label: `${kindViews[k].label} (${countOf(k)})` }))}
         style={{ alignSelf: 'flex-start' }}
       />
-      <PagedItems key={shown} kind={kind} id={id} itemKind={shown} total={countOf(shown)} />
+      <PagedItems key={`${shown}-${version ?? 'latest'}`} kind={kind} id={id} version={version} itemKind={shown} total={countOf(shown)} />
     </Stack>
   )
 }
