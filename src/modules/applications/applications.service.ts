@@ -1,7 +1,7 @@
 import type { Executor, SnapshotKind } from '../../db/database.ts'
 import { isSuperadmin, type Actor } from '../../shared/actor.ts'
-import { decodeCursor, encodeCursor } from '../../shared/cursor.ts'
-import { badRequest, forbidden, notFound } from '../../shared/errors.ts'
+import { encodeCursor, positionOf } from '../../shared/cursor.ts'
+import { forbidden, notFound } from '../../shared/errors.ts'
 import { findOrganization } from '../organizations/organizations.repository.ts'
 import { listApplications, type ApplicationFilter, type ApplicationRow } from './applications.repository.ts'
 import type { ApplicationPageInput } from './applications.schemas.ts'
@@ -32,16 +32,7 @@ export function toApplication(row: ApplicationRow) {
 }
 
 async function pageOf(db: Executor, filter: Omit<ApplicationFilter, 'limit' | 'afterSeq'>, page: ApplicationPageInput) {
-  let afterSeq: number | undefined
-  if (page.cursor !== undefined) {
-    const decoded = decodeCursor(page.cursor)
-    if (decoded === null) {
-      throw badRequest('Validation error', 'cursor is not a cursor this server issued', [
-        { location: 'querystring', path: '/cursor', message: 'is invalid' },
-      ])
-    }
-    afterSeq = decoded
-  }
+  const afterSeq = positionOf(page.cursor)
   const limit = page.limit ?? 50
   const rows = await listApplications(db, { ...filter, limit: limit + 1, afterSeq })
   const shown = rows.slice(0, limit)
