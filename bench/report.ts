@@ -1,3 +1,4 @@
+import type { PushBenchResult } from './push.ts'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -35,6 +36,8 @@ export interface BenchReport {
   listing: ListingResult[]
   /** The issue 11 targets, through HTTP (absent with --http=0). */
   http?: HttpResults
+  /** Issue 13: push per target against apply per target (absent with --push-items=0). */
+  push?: PushBenchResult
   verdicts: Verdict[]
 }
 

@@ -8,6 +8,7 @@ import { floor, naiveLoop } from './baselines.ts'
 import { benchHttp } from './http.ts'
 import { openBenchDatabase, type BenchDatabase } from './database.ts'
 import { benchListing } from './listing.ts'
+import { benchPush, formatPush } from './push.ts'
 import { measure, median, StatementLog, summarize, type Sample } from './measure.ts'
 import { formatReport, machine, verdicts, writeReport, type BenchReport, type ScenarioResult } from './report.ts'
 import { serviceScenarios, type Scenario } from './scenarios.ts'
@@ -23,6 +24,8 @@ import { itemBytes, prepareWorkload } from './workload.ts'
  *   --list=5000             BENCH_LIST_SNAPSHOTS  visible snapshots in the listing benchmark
  *   --list-calls=200        BENCH_LIST_CALLS    listing calls per measurement
  *   --pglite                BENCH_DB=pglite     PGlite even when a database URL is set
+ *   --push-items=1000       BENCH_PUSH_ITEMS    items changed and pushed (issue 13; 0 skips the push part)
+ *   --push-targets=100      BENCH_PUSH_TARGETS  targets pushed to (issue 13 asks 1,000: slow on a shared machine)
  * Through HTTP (issue 11), at the largest size:
  *   --http=1                BENCH_HTTP          0 skips the HTTP part
  *   --connections=50        BENCH_CONNECTIONS   connections of list vs profile
@@ -69,6 +72,8 @@ const httpOptions = {
   large: nonNegative('large', 'BENCH_LARGE', serverUrl ? 100_000 : 0),
   concurrentApplies: nonNegative('concurrent-applies', 'BENCH_CONCURRENT_APPLIES', serverUrl ? 0 : 5),
 }
+
+const pushOptions = { items: nonNegative('push-items', 'BENCH_PUSH_ITEMS', 1000), targets: nonNegative('push-targets', 'BENCH_PUSH_TARGETS', 100) }
 
 const progress = (text: string) => process.stderr.write(text)
 
@@ -130,6 +135,7 @@ async function main(): Promise<void> {
     for (const size of options.sizes) results.push(...(await benchSize(ctx, database, log, size)))
     progress(`listing ${options.listVisible} snapshots…\n`)
     const listing = await benchListing(ctx, log, { visible: options.listVisible, calls: options.listCalls })
+    const push = pushOptions.items > 0 && pushOptions.targets > 0 ? await benchPush(ctx, log, pushOptions, progress) : undefined
     const http = httpOptions.enabled ? await benchHttp(ctx, database, httpOptions, progress) : undefined
     const report: BenchReport = {
       startedAt: startedAt.toISOString(),
@@ -141,10 +147,12 @@ async function main(): Promise<void> {
       results,
       listing,
       http,
+      push,
       verdicts: verdicts(results, listing, http),
     }
     report.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000)
     console.log(formatReport(report))
+    if (push) console.log(`\n${formatPush(push)}`)
     console.log(`\nFull results: ${writeReport(report, new URL('results', import.meta.url).pathname)}`)
   } finally {
     await database.close()

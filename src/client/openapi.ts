@@ -2295,7 +2295,7 @@ export interface components {
             action: "create" | "update" | "delete" | "keep" | "conflict";
             /** @description The fields involved */
             fields?: {
-                /** @description JSON Pointer into the item (live column names), e.g. /description or /actions/targetStage */
+                /** @description JSON Pointer into the item as the API shows it, e.g. /description, /sourceStatuses/0 or /actions/targetStage */
                 path: string;
                 /**
                  * @description Conflicts: the side whose value the target gets

@@ -47,6 +47,16 @@ const nameOf = (row: Record<string, Json>, column: string) => {
   return typeof value === 'string' ? value : JSON.stringify(value ?? null)
 }
 
+/** Field paths as the API names them (`/sourceStatuses/0`, not the column `/source_statuses/0`), as the diff does. */
+function apiPaths(kind: ItemKind, fields: readonly FieldChange[]): FieldChange[] {
+  const fieldOf = new Map(Object.entries(kind.view?.fields ?? {}).map(([field, column]) => [column, field]))
+  return fields.map((change) => {
+    const [, first = '', ...rest] = change.path.split('/')
+    const field = fieldOf.get(first)
+    return field === undefined ? change : { ...change, path: ['', field, ...rest].join('/') }
+  })
+}
+
 export function mergeKind(kind: ItemKind, rows: readonly SideRow[], options: MergeOptions, ownerColumn: string): KindMerge {
   const scope = kind.nameScope ?? ownerColumn
   const theirs = new Map<string, SideRow>()
@@ -122,7 +132,7 @@ export function mergeKind(kind: ItemKind, rows: readonly SideRow[], options: Mer
     else if (action === 'update') result.counts.updated++
     else result.counts.kept++
     if (action === 'keep' && !reason) continue
-    result.changes.push({ kind: kind.kind, name, action, ...(fields.length > 0 && { fields }), ...(reason && { reason }) })
+    result.changes.push({ kind: kind.kind, name, action, ...(fields.length > 0 && { fields: apiPaths(kind, fields) }), ...(reason && { reason }) })
   }
   return result
 }

@@ -42,7 +42,7 @@ export const PushQuery = Type.Object(
 )
 
 const FieldChangeSchema = Type.Object({
-  path: Type.String({ description: 'JSON Pointer into the item (live column names), e.g. /description or /actions/targetStage' }),
+  path: Type.String({ description: 'JSON Pointer into the item as the API shows it, e.g. /description, /sourceStatuses/0 or /actions/targetStage' }),
   side: StringEnum(['snapshot', 'local', 'conflict'] as const, {
     description: 'snapshot: taken from the pushed version; local: changed in the target (kept); conflict: changed on both sides',
   }),
