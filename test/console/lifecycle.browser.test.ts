@@ -133,4 +133,85 @@ describe('admin console: versions, diff and applications (browser)', () => {
     assert.equal(await page.getByRole('table').locator('tbody tr').count(), 1)
     await screenshot(page, 'snapshot-applications')
   })
+
+  it('pushes a new version: preview per target, live progress, a failed target retried once fixed', async () => {
+    const { page, source, target } = world
+    // A second target on version 2 (in the source organization), then version 3 adds an automation whose
+    // stage the other organization lacks: that target will fail until the stage exists there.
+    const sameOrgEmail = `same-org-${snapshotId.slice(-6)}@acme.test`
+    const second = await world.call('POST', `/api/user-snapshots/${snapshotId}/apply`, source.admin.token, {
+      newUser: { email: sameOrgEmail, password: 'Applied-pass-2026', fullName: 'Sam Sameorg', accessRole: 'SALES_REP' },
+    })
+    assert.equal(second.status, 201, JSON.stringify(second.body))
+    const added = await world.call('POST', '/api/automations', source.rep.token, {
+      name: 'Escalate to Contacted',
+      event: 'message.received',
+      sourceStatuses: ['New'],
+      actions: { targetStage: 'Contacted' },
+    })
+    assert.equal(added.status, 201, JSON.stringify(added.body))
+    const v3 = await world.call('POST', `/api/user-snapshots/${snapshotId}/versions`, source.admin.token, {})
+    assert.equal(v3.status, 201, JSON.stringify(v3.body))
+
+    // The superadmin (signed in by the previous test) starts from the applications.
+    await page.getByRole('link', { name: 'Push updates…' }).click()
+    await page.getByRole('heading', { name: 'Push updates: Evolving setup' }).waitFor()
+    const targets = page.getByRole('group', { name: 'Targets' })
+    assert.equal(await targets.getByRole('checkbox', { checked: true }).count(), 2)
+    // No target chosen is said beside the list, before anything is sent.
+    for (const box of await targets.getByRole('checkbox').all()) await box.uncheck()
+    await page.getByRole('button', { name: 'Preview' }).click()
+    await page.getByText('Choose at least one target to preview.').waitFor()
+    for (const box of await targets.getByRole('checkbox').all()) await box.check()
+    await expectAccessible(page, 'push: options')
+    await page.getByRole('button', { name: 'Preview' }).click()
+    const preview = page.getByTestId('push-preview')
+    await preview.waitFor()
+    const dryRun = await world.call('POST', `/api/user-snapshots/${snapshotId}/push?dryRun=true`, world.superadminToken, { version: 3 })
+    assert.equal(dryRun.status, 200, JSON.stringify(dryRun.body))
+    const plans = dryRun.body.plan.targets
+    assert.deepEqual(plans.map((t: any) => t.wouldSucceed).sort(), [false, true])
+    for (const [orgName, email, plan] of [
+      [target.orgName, appliedEmail, plans.find((t: any) => t.organizationId === target.orgId)],
+      [source.orgName, sameOrgEmail, plans.find((t: any) => t.organizationId === source.orgId)],
+    ]) {
+      const card = preview.getByRole('article', { name: `Preview for ${orgName} · ${email}` })
+      await card.getByText(plan.wouldSucceed ? 'Ready' : 'Would fail', { exact: true }).waitFor()
+      assert.equal(await card.locator('tbody tr').count(), plan.changes.length)
+      for (const problem of plan.problems) await card.getByText(problem.message).waitFor()
+    }
+    await preview.getByText('1 of 2 targets would fail').waitFor()
+    await expectAccessible(page, 'push: preview')
+    await screenshot(page, 'push-preview')
+
+    await page.getByRole('button', { name: 'Start push to 2 targets' }).click()
+    await page.waitForURL(/\/push\?job=/)
+    const jobId = new URL(page.url()).searchParams.get('job')
+    await page.getByTestId('job-status').filter({ hasText: 'Partly failed' }).waitFor({ timeout: 60_000 })
+    const job = (await world.call('GET', `/api/jobs/${jobId}`, world.superadminToken)).body.job
+    assert.deepEqual([job.status, job.done, job.failed], ['partially_failed', 1, 1])
+    const failedTarget = job.targets.find((t: any) => t.status === 'failed')
+    const rows = page.getByRole('table', { name: 'Targets of this push' }).locator('tbody tr')
+    await rows.filter({ hasText: target.orgName }).filter({ hasText: failedTarget.error.message }).waitFor()
+    await rows.filter({ hasText: source.orgName }).filter({ hasText: 'succeeded' }).waitFor()
+    await expectAccessible(page, 'push: job with a failed target')
+    await screenshot(page, 'push-progress')
+
+    // The target organization gets the missing stage; the retry runs only the failed target.
+    const pipelines = await world.call('GET', '/api/pipelines', target.admin.token)
+    const pipeline = pipelines.body.pipelines.find((p: any) => p.name === 'Pipeline')
+    const stages = [...pipeline.stages.map((stage: any) => ({ _id: stage._id, name: stage.name })), { name: 'Contacted' }]
+    assert.equal((await world.call('PUT', `/api/pipelines/${pipeline._id}`, target.admin.token, { stages })).status, 200)
+    await page.getByRole('button', { name: 'Retry failed targets' }).click()
+    await page.getByTestId('job-status').filter({ hasText: 'Succeeded' }).waitFor({ timeout: 60_000 })
+    assert.equal(await page.getByRole('button', { name: 'Retry failed targets' }).count(), 0)
+    const applications = await world.call('GET', `/api/user-snapshots/${snapshotId}/applications`, world.superadminToken)
+    assert.deepEqual(
+      applications.body.applications.map((a: any) => a.version),
+      [3, 3],
+    )
+    const applied = await world.call('POST', '/api/auth/login', '', { email: appliedEmail, password: 'Applied-pass-2026' })
+    const theirs = await world.call('GET', '/api/automations', applied.body.token)
+    assert.ok(theirs.body.automations.some((a: any) => a.name === 'Escalate to Contacted' && a.actions.targetStage === 'Contacted'))
+  })
 })

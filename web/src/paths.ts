@@ -15,5 +15,6 @@ export const paths = {
   create: (kind: SnapshotKind) => `${base(kind)}/new`,
   detail: (kind: SnapshotKind, id: string) => `${base(kind)}/${id}`,
   apply: (kind: SnapshotKind, id: string) => `${base(kind)}/${id}/apply`,
+  push: (kind: SnapshotKind, id: string) => `${base(kind)}/${id}/push`,
   audit: '/audit',
 }

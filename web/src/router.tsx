@@ -56,6 +56,20 @@ export const router = createBrowserRouter([
             lazy: async () => ({ Component: (await import('./pages/apply-org.tsx')).ApplyOrgWizard }),
           },
           {
+            path: '/user-snapshots/:id/push',
+            lazy: async () => {
+              const { PushUpdates } = await import('./pages/push.tsx')
+              return { element: <PushUpdates kind="user" /> }
+            },
+          },
+          {
+            path: '/org-snapshots/:id/push',
+            lazy: async () => {
+              const { PushUpdates } = await import('./pages/push.tsx')
+              return { element: <PushUpdates kind="org" /> }
+            },
+          },
+          {
             path: '/audit',
             lazy: async () => ({ Component: (await import('./pages/audit.tsx')).AuditLog }),
           },

@@ -164,7 +164,19 @@ export function SnapshotDetail({ kind }: { kind: SnapshotKind }) {
           />
         </Tabs.Panel>
         <Tabs.Panel value="applications" pt="sm">
-          <ApplicationsPanel kind={kind} id={id} latest={latest} superadmin={current.user.accessRole === 'SUPERADMIN'} />
+          <ApplicationsPanel
+            kind={kind}
+            id={id}
+            latest={latest}
+            superadmin={current.user.accessRole === 'SUPERADMIN'}
+            actions={
+              latest > 1 && (
+                <Button component={Link} to={paths.push(kind, id)} variant="default">
+                  Push updates…
+                </Button>
+              )
+            }
+          />
         </Tabs.Panel>
         <Tabs.Panel value="audit" pt="sm">
           <AuditTable filter={{ snapshotId: id }} showSnapshot={false} />

@@ -15,8 +15,10 @@ type Diff = ResponseOf<'/api/user-snapshots/{id}/diff', 'get'> | ResponseOf<'/ap
 type Change = Diff['changes'][number]
 
 /** Every version of a snapshot, newest first (GET …/{id}/versions). */
-export function useVersions(kind: SnapshotKind, id: string) {
+export function useVersions(kind: SnapshotKind, id: string, fresh = false) {
   return useQuery({
+    // A screen that acts on the latest version (push) asks again rather than trust a cached list.
+    ...(fresh ? { refetchOnMount: 'always' as const } : {}),
     queryKey: ['snapshot-versions', kind, id],
     queryFn: (): Promise<SnapshotVersion[]> =>
       (kind === 'user'
