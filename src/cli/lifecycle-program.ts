@@ -1,4 +1,4 @@
-import type { Command } from '@commander-js/extra-typings'
+import { Option, type Command } from '@commander-js/extra-typings'
 import { guarded } from './guard.ts'
 import { integer, remote, seconds, version } from './remote-options.ts'
 import type { SnapshotKind } from './commands/snapshots.ts'
@@ -11,6 +11,7 @@ import type { SnapshotKind } from './commands/snapshots.ts'
 const versions = () => import('./commands/versions.ts')
 const bundles = () => import('./commands/bundles.ts')
 const jobs = () => import('./commands/jobs.ts')
+const push = () => import('./commands/push.ts')
 
 export function addLifecycleCommands(group: Command, kind: SnapshotKind): void {
   const groupName = kind === 'user' ? 'snapshots' : 'org-snapshots'
@@ -55,6 +56,21 @@ export function addLifecycleCommands(group: Command, kind: SnapshotKind): void {
       .argument('<file>', `a bundle from ${groupName} export (plain or .gz)`),
   )
   importCommand.action(guarded(importCommand, async (file, options) => (await bundles()).importBundle(kind, file, options)))
+
+  const pushCommand = remote(
+    group
+      .command('push')
+      .description(`Update the ${kind === 'user' ? 'users' : 'organizations'} this snapshot was applied to with a newer version, keeping their local edits`)
+      .argument('<id>', 'snapshot id')
+      .addOption(version('the version to push'))
+      .option('--targets <ids>', 'only these applications (comma-separated ids; default: every one on an older version)')
+      .addOption(new Option('--policy <policy>', 'a field changed on both sides: keep the target\u2019s value or take the snapshot\u2019s').choices(['keep-local', 'take-snapshot'] as const).default('keep-local' as const))
+      .option('--remove-deleted', 'delete items the snapshot no longer has from targets where they are unchanged')
+      .option('--dry-run', 'show what the push would do to each target, write nothing')
+      .option('--wait', 'follow the push job until it finishes (exit 1 if a target failed)')
+      .option('--timeout <seconds>', 'with --wait: give up waiting after this long (the job goes on)', seconds),
+  )
+  pushCommand.action(guarded(pushCommand, async (id, options) => (await push()).push(kind, id, options)))
 }
 
 export function addJobCommands(program: Command): void {

@@ -200,6 +200,104 @@ describe('tether-relay snapshots export and import', () => {
   })
 })
 
+describe('tether-relay snapshots push and jobs', () => {
+  it('previews a push per target, pushes with --wait, and exits 1 when the job fails a target', async () => {
+    const [env, source] = await Promise.all([signedIn(), tenant()])
+    const other = await tenant()
+    // The source has stages New and Won; the other organization only New, so a reference to Won cannot resolve there.
+    await post(cli.server, source.token, '/api/pipelines', { name: 'Sales', type: 'Contact', stages: [{ name: 'New' }, { name: 'Won' }] })
+    await post(cli.server, other.token, '/api/pipelines', { name: 'Leads', type: 'Contact', stages: [{ name: 'New' }] })
+    const automation = (await post(cli.server, source.token, '/api/automations', { name: 'Qualify', event: 'message.received', sourceStatuses: ['New'] })).automation._id as string
+    const prompt = (await post(cli.server, source.token, '/api/prompts', { name: 'Greeter', prompt: 'Say hello.' })).prompt._id as string
+    const id = json((await ok(['snapshots', 'create', '--name', 'Pushed rep', '--source-org', source.organizationId, '--source-user', source.email, '--json'], env)).stdout).snapshot._id as string
+    for (const [n, target] of [source, other].entries()) {
+      await post(cli.server, cli.token, `/api/user-snapshots/${id}/apply?organizationId=${target.organizationId}`, {
+        newUser: { email: `rep${n}@${target.organizationId}.test`, fullName: `Rep ${n}`, accessRole: 'SALES_REP', password: 'Rep-pass-123' },
+      })
+    }
+    const applications = async () => {
+      const listed = await http(cli.server, 'GET', `/api/user-snapshots/${id}/applications`, { token: cli.token })
+      assert.equal(listed.status, 200)
+      return new Map<string, { _id: string; version: number }>(listed.body.applications.map((a: { targetOrganizationId: string }) => [a.targetOrganizationId, a]))
+    }
+    const before = await applications()
+    const mine = before.get(source.organizationId)!._id
+    const theirs = before.get(other.organizationId)!._id
+
+    // Version 2: the automation now moves contacts to Won, the prompt says more.
+    for (const [path, body] of [
+      [`/api/automations/${automation}`, { actions: { targetStage: 'Won' } }],
+      [`/api/prompts/${prompt}`, { prompt: 'Say hello warmly.' }],
+    ] as const) {
+      const put = await http(cli.server, 'PUT', path, { token: source.token, body })
+      assert.equal(put.status, 200, JSON.stringify(put.body))
+    }
+    await ok(['snapshots', 'recapture', id], env)
+
+    const [preview, previewJson, previewMine] = await Promise.all([
+      runCli(['snapshots', 'push', id, '--dry-run'], env),
+      runCli(['snapshots', 'push', id, '--dry-run', '--json'], env),
+      ok(['snapshots', 'push', id, '--dry-run', '--targets', mine], env),
+    ])
+    assert.equal(preview.code, 1, 'a dry run with a failing target exits 1')
+    assert.match(preview.stdout, /^Dry run: the push would fail on 1 of 2 targets\.$/m)
+    assert.match(preview.stdout, new RegExp(`^Application ${theirs} \\(organization ${other.organizationId}, user [0-9a-f]{24}\\): version 1 \u2192 2, FAILS$`, 'm'))
+    assert.match(preview.stdout, /^ {2}422 Unresolved references: /m)
+    assert.match(preview.stdout, /^ {2}update\s+automation\s+Qualify\s+\/actions\/targetStage \(snapshot\)/m)
+    assert.match(preview.stdout, /^ {2}update\s+prompt\s+Greeter\s+\/prompt \(snapshot\)/m)
+    assert.match(preview.stderr, /The push would fail on 1 of 2 target\(s\); nothing was changed/)
+    const plan = json(previewJson.stdout).plan
+    assert.deepEqual(
+      plan.targets.map((t: { applicationId: string; fromVersion: number; toVersion: number; wouldSucceed: boolean }) => [t.applicationId, t.fromVersion, t.toVersion, t.wouldSucceed]).sort(),
+      [
+        [mine, 1, 2, true],
+        [theirs, 1, 2, false],
+      ].sort(),
+    )
+    assert.match(previewMine.stdout, /^Dry run: the push would succeed on its target\.$/m)
+    assert.deepEqual([...(await applications()).values()].map((a) => a.version), [1, 1], 'dry runs write nothing')
+
+    // The target that can take version 2, followed to the end: plain progress lines without a terminal, the job on stdout.
+    const pushed = await ok(['snapshots', 'push', id, '--targets', mine, '--wait'], env)
+    const jobId = /^Push started: job ([0-9a-f]{24}), 1 target\.$/m.exec(pushed.stderr)?.[1]
+    assert.ok(jobId, pushed.stderr)
+    assert.match(pushed.stderr, new RegExp(`^Job ${jobId}: succeeded \\(1 of 1 done, 0 failed, 0 conflicts\\)$`, 'm'))
+    assert.match(pushed.stdout, /^Status:\s+succeeded \(1 of 1 done, 0 failed, 0 conflicts\)$/m)
+    // What the dry run said for this target is what the job did.
+    const planned = plan.targets.find((t: { applicationId: string }) => t.applicationId === mine).changes
+    const count = (action: string) => planned.filter((c: { action: string }) => c.action === action).length
+    const expected = { created: count('create'), updated: count('update'), deleted: count('delete'), kept: count('keep'), conflicts: count('conflict') }
+    assert.ok(expected.updated >= 1, JSON.stringify(planned))
+    const row = [expected.created, expected.updated, expected.deleted, expected.kept, expected.conflicts].join('\\s+')
+    assert.match(pushed.stdout, new RegExp(`^${mine}\\s+${source.organizationId}\\s+succeeded\\s+${row}\\s+-$`, 'm'))
+    const after = await applications()
+    assert.deepEqual([after.get(source.organizationId)!.version, after.get(other.organizationId)!.version], [2, 1])
+
+    const [shown, waited] = await Promise.all([ok(['jobs', 'show', jobId, '--json'], env), ok(['jobs', 'wait', jobId, '--json'], env)])
+    const job = json(shown.stdout).job
+    assert.equal(job.status, 'succeeded')
+    assert.deepEqual(job.targets.map((t: { applicationId: string; changes: unknown }) => [t.applicationId, t.changes]), [
+      [mine, expected],
+    ])
+    assert.deepEqual(json(waited.stdout).job, job, 'waiting for a finished job answers at once')
+
+    // The rest (the other organization) fails: the job ends failed, exit 1, the target's error shown.
+    const failed = await runCli(['snapshots', 'push', id, '--wait', '--json'], env)
+    assert.equal(failed.code, 1, failed.stderr)
+    const failedJob = json(failed.stdout).job
+    assert.equal(failedJob.status, 'failed')
+    assert.deepEqual(failedJob.targets.map((t: { applicationId: string; status: string }) => [t.applicationId, t.status]), [[theirs, 'failed']])
+    assert.match(failed.stderr, new RegExp(`^error: Job ${failedJob._id} ended failed: 1 of 1 target failed`, 'm'))
+    const failedHuman = await runCli(['jobs', 'wait', failedJob._id], env)
+    assert.equal(failedHuman.code, 1)
+    assert.match(failedHuman.stdout, /^Status:\s+failed \(0 of 1 done, 1 failed, 0 conflicts\)$/m)
+    assert.match(failedHuman.stdout, /\s+failed\s+-\s+-\s+-\s+-\s+-\s+Unresolved references: /)
+
+    const listed = json((await ok(['jobs', 'list', '--json'], env)).stdout).jobs.map((j: { _id: string }) => j._id)
+    assert.ok(listed.includes(jobId) && listed.includes(failedJob._id), 'jobs list shows both pushes')
+  })
+})
+
 describe('tether-relay lifecycle usage errors', () => {
   it('exit 2 with the command\u2019s help, exit 1 for a missing file or an unknown job', async () => {
     // A closed port: a command that sent a request would fail with "Cannot reach" instead.
@@ -214,6 +312,9 @@ describe('tether-relay lifecycle usage errors', () => {
       [['jobs', 'wait', 'nope'], /the job id must be 24 hexadecimal characters/, 'jobs wait'],
       [['jobs', 'wait', id, '--timeout', '0'], /'--timeout <seconds>' argument '0' is invalid/, 'jobs wait'],
       [['snapshots', 'import'], /missing required argument 'file'/, 'snapshots import'],
+      [['snapshots', 'push', id, '--policy', 'mine'], /'--policy <policy>' argument 'mine' is invalid\. Allowed choices are keep-local, take-snapshot/, 'snapshots push'],
+      [['org-snapshots', 'push', id, '--targets', 'a,b'], /the application id in --targets must be 24 hexadecimal characters/, 'org-snapshots push'],
+      [['snapshots', 'push', id, '--dry-run', '--wait'], /nothing to --wait for/, 'snapshots push'],
     ]
     const results = await Promise.all(cases.map(([args]) => runCli(args, offline)))
     results.forEach((result, i) => {

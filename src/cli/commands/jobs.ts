@@ -66,7 +66,7 @@ export async function waitFor(c: Connection, id: string, options: WaitOptions): 
   try {
     for (;;) {
       job = await fetchJob(c, id)
-      progress.update(job.done + job.failed, job.total, `${job.status}: ${progressText(job)}`)
+      progress.update(job.done + job.failed, job.total, `${job.status} (${progressText(job)})`)
       if (job.finishedAt) break
       if (Date.now() >= deadline) {
         throw new CommandFailure(
