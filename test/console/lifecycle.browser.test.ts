@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import { expectAccessible, screenshot, signIn, superadmin, useConsoleWorld } from './fixture.ts'
+import { expectAccessible, screenshot, signIn, superadmin, tabTo, useConsoleWorld } from './fixture.ts'
 
 /**
  * A snapshot's lifecycle in the console, in headless Chromium against the real server:
@@ -158,11 +158,18 @@ describe('admin console: versions, diff and applications (browser)', () => {
     await page.getByRole('heading', { name: 'Push updates: Evolving setup' }).waitFor()
     const targets = page.getByRole('group', { name: 'Targets' })
     assert.equal(await targets.getByRole('checkbox', { checked: true }).count(), 2)
-    // No target chosen is said beside the list, before anything is sent.
-    for (const box of await targets.getByRole('checkbox').all()) await box.uncheck()
-    await page.getByRole('button', { name: 'Preview' }).click()
+    // With the keyboard alone: untick both targets (Space), then Preview (Enter). No target chosen is said
+    // beside the list, before anything is sent.
+    const boxes = await targets.getByRole('checkbox').all()
+    for (const box of boxes) {
+      await tabTo(page, box)
+      await page.keyboard.press('Space')
+    }
+    assert.equal(await targets.getByRole('checkbox', { checked: true }).count(), 0)
+    await tabTo(page, page.getByRole('button', { name: 'Preview' }))
+    await page.keyboard.press('Enter')
     await page.getByText('Choose at least one target to preview.').waitFor()
-    for (const box of await targets.getByRole('checkbox').all()) await box.check()
+    for (const box of boxes) await box.check()
     await expectAccessible(page, 'push: options')
     await page.getByRole('button', { name: 'Preview' }).click()
     const preview = page.getByTestId('push-preview')

@@ -66,9 +66,11 @@ export function VersionsPanel({
   const list = versions.data
   const latest = list[0]?.version ?? 1
   const numbers = list.map((v) => v.version)
-  const to = view.to !== undefined && numbers.includes(view.to) ? view.to : latest
+  // Always an older version against a newer one: `to` is never the first version, `from` always below `to`.
+  const oldest = numbers[numbers.length - 1] ?? 1
+  const to = view.to !== undefined && numbers.includes(view.to) && view.to > oldest ? view.to : latest
   const older = numbers.filter((n) => n < to)
-  const from = view.from !== undefined && numbers.includes(view.from) && view.from !== to ? view.from : (older[0] ?? to)
+  const from = view.from !== undefined && older.includes(view.from) ? view.from : (older[0] ?? to)
   const options = list.map((v) => ({ value: String(v.version), label: `Version ${v.version}${v.version === latest ? ' (latest)' : ''}` }))
 
   return (
@@ -129,7 +131,7 @@ export function VersionsPanel({
           <Group align="flex-end">
             <Select
               label="From version"
-              data={options.filter((o) => Number(o.value) !== to)}
+              data={options.filter((o) => Number(o.value) < to)}
               value={String(from)}
               onChange={(value) => value && onView({ from: Number(value), to })}
               allowDeselect={false}
@@ -137,12 +139,12 @@ export function VersionsPanel({
             />
             <Select
               label="To version"
-              data={options}
+              data={options.filter((o) => Number(o.value) > oldest)}
               value={String(to)}
               onChange={(value) => {
                 if (!value) return
                 const next = Number(value)
-                onView({ from: next === from ? (numbers.find((n) => n !== next) ?? from) : from, to: next })
+                onView({ from: from < next ? from : (numbers.find((n) => n < next) ?? from), to: next })
               }}
               allowDeselect={false}
               w={200}
