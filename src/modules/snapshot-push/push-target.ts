@@ -12,11 +12,12 @@ import { addCounts, mergeKind, noChanges, type ChangeCounts, type PushChange } f
 import * as repo from './push.repository.ts'
 
 /**
- * One target of a push (SPEC §7.5), inside the caller's transaction: every kind
- * of the snapshot loaded (theirs, base, mine) in one statement, merged in memory,
- * written in at most four; references re-resolved for this target; the
- * application moved to the pushed version. A dry run runs the very same code in
- * a transaction it rolls back, so its report is what the push will do.
+ * One target of a push (SPEC §7.5), inside the caller's transaction: per kind, the
+ * items unchanged locally and changed in the snapshot updated in the database in one
+ * statement (push jobs); the others loaded (theirs, base, mine) in one statement,
+ * merged in memory, written in at most four; references re-resolved for this target;
+ * the application moved to the pushed version. A dry run runs the same code in a
+ * transaction it rolls back, every item through the merge (its report lists fields).
  */
 
 export interface PushProblem {
@@ -34,6 +35,13 @@ export interface PushTargetInput {
   sourceOrgId: string | null
   to: { version: number; id: string }
   options: MergeOptions
+  /**
+   * 'full' (dry run): every item through the merge, so each update lists its fields.
+   * 'counts' (the push job, which records counts only): items unchanged locally and
+   * changed in the snapshot are updated inside the database by one statement per kind;
+   * only the others travel to the process for the merge.
+   */
+  report: 'full' | 'counts'
 }
 
 export interface TargetReport {
@@ -188,9 +196,15 @@ export async function pushTarget(trx: Tx, ctx: AppContext, input: PushTargetInpu
       theirs.rewrites = unresolved.rewrites
     }
     const owner = kind.owner === 'user' ? { column: 'user_id', value: application.user_id! } : { column: 'organization_id', value: org }
-    const merged = mergeKind(kind, await repo.loadSides(trx, kind, theirs, base, owner), options, owner.column)
+    // The common case, set-based: what the merge would do to an item unchanged locally whose name stays (take the snapshot's).
+    const settled = input.report === 'counts' && report.problems.length === 0 ? await repo.updateUnchangedItems(trx, kind, theirs, owner) : []
+    const merged = mergeKind(kind, await repo.loadSides(trx, kind, theirs, base, owner, settled.map((s) => s.item)), options, owner.column)
+    for (const { name } of settled) {
+      report.changes.push({ kind: kind.kind, name, action: 'update' })
+      merged.writtenNames.add(name)
+    }
     report.changes.push(...merged.changes)
-    addCounts(report.counts, merged.counts)
+    addCounts(report.counts, { ...merged.counts, updated: merged.counts.updated + settled.length })
     if (unresolved) report.problems.push(...referenceProblems(unresolved, merged.writtenNames))
     if (report.problems.length > 0) continue
     await repo.writeKind(trx, kind, merged.writes)

@@ -79,25 +79,64 @@ export async function loadSides(
   theirs: CloneTarget,
   base: CloneTarget,
   owner: { column: string; value: string },
+  settled: readonly string[] = [],
 ): Promise<SideRow[]> {
   const scope = kind.nameScope ?? owner.column
   const liveColumns = [...new Set([...kind.columns, scope])]
   const projected = (target: CloneTarget, side: string) => sql`
     select ${side}::text as side, v.origin_item_id as item, null::text as id, to_jsonb(v) as row, ${contentHash(kind, 'v')} as hash,
       null::text as origin_hash, false as mine
-    from (${clonedRows(kind, target).select}) v`
+    from (${clonedRows(kind, target).select}) v
+    where v.origin_item_id <> all(${settled}::text[])`
+  const isSettled = sql`coalesce(t.origin_item_id = any(${settled}::text[]), false)`
   const result = await sql<{ side: SideRow['side']; item: string | null; id: string | null; row: Record<string, Json>; hash: string; origin_hash: string | null; mine: boolean }>`
     ${projected(theirs, 'theirs')}
     union all
     ${projected(base, 'base')}
     union all
     select 'live', t.origin_item_id, t.id,
-      jsonb_build_object(${sql.join(liveColumns.map((c) => sql`${c}::text, t.${sql.ref(c)}`))}),
-      ${contentHash(kind, 't')}, t.origin_hash, coalesce(t.origin_application_id = ${theirs.applicationId}, false)
+      case when ${isSettled}
+        then jsonb_build_object(${sql.join([...new Set([kind.nameColumn, scope])].map((c) => sql`${c}::text, t.${sql.ref(c)}`))})
+        else jsonb_build_object(${sql.join(liveColumns.map((c) => sql`${c}::text, t.${sql.ref(c)}`))}) end,
+      ${contentHash(kind, 't')}, t.origin_hash, coalesce(t.origin_application_id = ${theirs.applicationId}, false) and not ${isSettled}
     from ${sql.table(kind.liveTable)} t
     where t.${sql.ref(owner.column)} = ${owner.value}
   `.execute(db)
   return result.rows.map((r) => ({ side: r.side, item: r.item, id: r.id, row: r.row, hash: r.hash, originHash: r.origin_hash, mine: r.mine }))
+}
+
+/**
+ * The common case of a push in one statement, straight from the pushed version's
+ * copies as this target gets them (references re-resolved as the apply's clone does):
+ * the items of this application unchanged locally (content hash = origin_hash) that
+ * the snapshot changed take the snapshot's content, as the merge would decide. Items
+ * the snapshot renames are left to the merge (a new name may be taken in the target).
+ * Returns the snapshot items updated and their names; `settled` for loadSides.
+ */
+export async function updateUnchangedItems(
+  trx: Tx,
+  kind: ItemKind,
+  theirs: CloneTarget,
+  owner: { column: string; value: string },
+): Promise<{ item: string; name: string }[]> {
+  const name = sql.ref(kind.nameColumn)
+  // Materialized: the pushed copies are computed once, then joined by item (not re-evaluated per live row).
+  const result = await sql<{ item: string; name: unknown }>`
+    with v as materialized (${clonedRows(kind, theirs).select})
+    update ${sql.table(kind.liveTable)} t set
+      ${sql.join(kind.columns.map((c) => sql`${sql.ref(c)} = v.${sql.ref(c)}`))},
+      origin_hash = ${contentHash(kind, 'v')}
+      ${kind.untimed ? sql`` : sql`, updated_at = now()`}
+    from v
+    where t.${sql.ref(owner.column)} = ${owner.value}
+      and t.origin_application_id = ${theirs.applicationId}
+      and t.origin_item_id = v.origin_item_id
+      and t.origin_hash = ${contentHash(kind, 't')}
+      and t.origin_hash <> ${contentHash(kind, 'v')}
+      and t.${name} is not distinct from v.${name}
+    returning t.origin_item_id as item, t.${name} as name
+  `.execute(trx)
+  return result.rows.map((r) => ({ item: r.item, name: typeof r.name === 'string' ? r.name : JSON.stringify(r.name ?? null) }))
 }
 
 /** What a push writes to one kind of one target. */

@@ -11,7 +11,7 @@ import { recordSnapshotEvent } from '../snapshots/snapshot-audit.ts'
 import type { SnapshotRow } from '../snapshots/snapshots.repository.ts'
 import { atVersion } from '../snapshots/versions.service.ts'
 import type { ConflictPolicy, MergeOptions } from './merge.ts'
-import { pushTarget, type PushProblem, type TargetReport } from './push-target.ts'
+import { pushTarget, type PushProblem, type PushTargetInput, type TargetReport } from './push-target.ts'
 import * as repo from './push.repository.ts'
 import type { PushInput } from './push.schemas.ts'
 
@@ -103,7 +103,7 @@ export async function dryRunPush(ctx: AppContext, useCase: PushUseCase, input: P
     try {
       report = await rolledBack(ctx.db, async (trx) => {
         const locked = (await repo.lockApplication(trx, application.id)) ?? application
-        return pushTarget(trx, ctx, targetInput(locked, paramsOf(snapshot, useCase.kind, input)))
+        return pushTarget(trx, ctx, targetInput(locked, paramsOf(snapshot, useCase.kind, input), 'full'))
       })
     } catch (error) {
       const refused = error instanceof AppError ? error : fromDatabaseError(error)
@@ -136,8 +136,9 @@ function paramsOf(snapshot: SnapshotRow, kind: SnapshotKind, input: PushInput): 
   }
 }
 
-const targetInput = (application: ApplicationRow, params: PushParams) => ({
+const targetInput = (application: ApplicationRow, params: PushParams, report: PushTargetInput['report']): PushTargetInput => ({
   application,
+  report,
   snapshotKind: params.snapshotKind,
   sourceOrgId: params.sourceOrgId,
   to: { version: params.version, id: params.versionId },
@@ -190,7 +191,7 @@ export async function pushJobTarget(trx: Tx, ctx: AppContext, target: JobTargetR
     if (!(await repo.versionExists(trx, params.versionId))) {
       throw unprocessable('Snapshot version gone', 'The snapshot was deleted after the push started')
     }
-    const report = await pushTarget(trx, ctx, targetInput(application, params))
+    const report = await pushTarget(trx, ctx, targetInput(application, params, 'counts'))
     const problem = report.problems[0]
     if (problem) {
       throw new AppError('UNPROCESSABLE', problem.error, problem.message, {
