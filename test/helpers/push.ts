@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import type { App } from '../../src/app.ts'
 import { startWorkers } from '../../src/modules/index.ts'
 import { api } from './http.ts'
+import { newUserBody } from './scenarios.ts'
 
 /**
  * Helpers for push tests: the app's workers (what `npm start` runs), a job
@@ -42,4 +43,15 @@ export async function pushAndWait(app: App, kind: 'user' | 'org', snapshotId: st
   assert.equal(response.status, 202, response.raw)
   assert.equal(response.body.message, 'Push started')
   return waitForJob(app, token, response.body.job._id)
+}
+
+/** Applies a user snapshot `count` times, each to a new user; returns the users' ids (the targets of a push). */
+export async function applyToNewUsers(app: App, snapshotId: string, token: string, count: number): Promise<string[]> {
+  const userIds: string[] = []
+  for (let i = 0; i < count; i++) {
+    const applied = await api(app, 'POST', `/api/user-snapshots/${snapshotId}/apply`, { token, body: { newUser: newUserBody() } })
+    assert.equal(applied.status, 201, applied.raw)
+    userIds.push(applied.body.result.userId as string)
+  }
+  return userIds
 }

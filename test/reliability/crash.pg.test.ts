@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, describe, it } from 'node:test'
 import { sql } from 'kysely'
 import pg from 'pg'
@@ -7,6 +6,7 @@ import { useTestApp } from '../helpers/app.ts'
 import { databaseDigest } from '../helpers/digest.ts'
 import { newSuperadmin, newTenant, uniqueEmail, uniqueSuffix } from '../helpers/fixtures.ts'
 import { api } from '../helpers/http.ts'
+import { sessionsOf as sessions, tablesWrittenBy as writtenBy, waitFor } from '../helpers/pg-sessions.ts'
 import { newUserBody, orgApplyBody } from '../helpers/scenarios.ts'
 import { seedAgent, seedBulkItems, seedPipeline } from '../helpers/seed.ts'
 import { httpJson, startProductionServer, stopAllServers, type ServerProcess } from '../helpers/server.ts'
@@ -71,34 +71,8 @@ describe('crash: kill -9 during an apply', () => {
   })
   after(stopAllServers)
 
-  /** Sessions of one server (tagged by application_name) that are inside a transaction. */
-  async function sessionsOf(applicationName: string) {
-    const { rows } = await sql<{ pid: number; state: string; wait_event_type: string | null; query: string }>`
-      select pid, state, wait_event_type, query from pg_stat_activity
-      where datname = current_database() and application_name = ${applicationName}
-    `.execute(t.app.ctx.db)
-    return rows
-  }
-
-  async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const value = await probe()
-      if (value !== undefined) return value
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-      await sleep(20)
-    }
-  }
-
-  /** Tables the session has written to (granted ROW EXCLUSIVE locks) in its open transaction. */
-  async function tablesWrittenBy(pid: number): Promise<string[]> {
-    const { rows } = await sql<{ name: string }>`
-      select distinct c.relname as name from pg_locks l join pg_class c on c.oid = l.relation
-      where l.pid = ${pid} and l.mode = 'RowExclusiveLock' and l.granted and c.relkind = 'r'
-      order by 1
-    `.execute(t.app.ctx.db)
-    return rows.map((r) => r.name)
-  }
+  const sessionsOf = (applicationName: string) => sessions(t.app.ctx.db, applicationName)
+  const tablesWrittenBy = (pid: number) => writtenBy(t.app.ctx.db, pid)
 
   async function crashDuringApply(options: {
     lockTable: string

@@ -3,8 +3,8 @@ import { after, describe, it } from 'node:test'
 import { testSecrets, useTestApp } from '../helpers/app.ts'
 import { api } from '../helpers/http.ts'
 import { startWorkerProcess, stopAllProcesses } from '../helpers/process.ts'
-import { newVersion, waitForJob } from '../helpers/push.ts'
-import { crossOrgScenario, newUserBody } from '../helpers/scenarios.ts'
+import { applyToNewUsers, newVersion, waitForJob } from '../helpers/push.ts'
+import { crossOrgScenario } from '../helpers/scenarios.ts'
 
 /**
  * Scale-out of pushes (SPEC §7.5, docs/scaling.md): two `tether-relay worker`
@@ -22,12 +22,7 @@ describe('push: two worker processes share one job', () => {
     assert.ok(t.database.url, 'the PostgreSQL pass provides a database URL')
     const s = await crossOrgScenario(t.app)
     const token = s.target.tenant.admin.token
-    const userIds: string[] = []
-    for (let i = 0; i < targets; i++) {
-      const applied = await api(t.app, 'POST', `/api/user-snapshots/${s.snapshot._id}/apply`, { token, body: { newUser: newUserBody() } })
-      assert.equal(applied.status, 201, applied.raw)
-      userIds.push(applied.body.result.userId as string)
-    }
+    const userIds = await applyToNewUsers(t.app, s.snapshot._id, token, targets)
     await t.app.ctx.db.updateTable('automations').set({ description: 'version 2' }).where('user_id', '=', s.setup.tenant.salesRep.id).where('name', '=', 'Ping webhook').execute()
     await newVersion(t.app, 'user', s.snapshot._id, s.setup.tenant.admin.token)
 
