@@ -97,4 +97,14 @@ export function addJobCommands(program: Command): void {
       .option('--interval <seconds>', 'time between two looks at the job (default 1)', seconds),
   )
   wait.action(guarded(wait, async (id, options) => (await jobs()).wait(id, { ...options, pollMs: options.interval && options.interval * 1000 })))
+
+  const retry = remote(
+    group
+      .command('retry')
+      .description('Re-run the failed targets of a job (those that succeeded are never run again)')
+      .argument('<id>', 'job id')
+      .option('--wait', 'follow the job until it finishes again (exit 1 if a target failed)')
+      .option('--timeout <seconds>', 'with --wait: give up waiting after this long (the job goes on)', seconds),
+  )
+  retry.action(guarded(retry, async (id, options) => (await jobs()).retry(id, options)))
 }

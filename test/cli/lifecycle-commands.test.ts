@@ -292,6 +292,14 @@ describe('tether-relay snapshots push and jobs', () => {
     assert.equal(failedHuman.code, 1)
     assert.match(failedHuman.stdout, /^Status:\s+failed \(0 of 1 done, 1 failed, 0 conflicts\)$/m)
     assert.match(failedHuman.stdout, /\s+failed\s+-\s+-\s+-\s+-\s+-\s+Unresolved references: /)
+    assert.ok(failedHuman.stderr.includes(`tether-relay jobs retry ${failedJob._id} --wait`), failedHuman.stderr)
+
+    // The cause fixed (the other organization gets a stage named Won), the failed target runs again and succeeds.
+    await post(cli.server, other.token, '/api/pipelines', { name: 'Closing', type: 'Contact', stages: [{ name: 'Won' }] })
+    const retried = await ok(['jobs', 'retry', failedJob._id, '--wait'], env)
+    assert.match(retried.stderr, new RegExp(`^Retry started: job ${failedJob._id}, 1 target queued again\\.$`, 'm'))
+    assert.match(retried.stdout, /^Status:\s+succeeded \(1 of 1 done, 0 failed, 0 conflicts\)$/m)
+    assert.deepEqual([...(await applications()).values()].map((a) => a.version), [2, 2])
 
     const listed = json((await ok(['jobs', 'list', '--json'], env)).stdout).jobs.map((j: { _id: string }) => j._id)
     assert.ok(listed.includes(jobId) && listed.includes(failedJob._id), 'jobs list shows both pushes')
@@ -315,6 +323,7 @@ describe('tether-relay lifecycle usage errors', () => {
       [['snapshots', 'push', id, '--policy', 'mine'], /'--policy <policy>' argument 'mine' is invalid\. Allowed choices are keep-local, take-snapshot/, 'snapshots push'],
       [['org-snapshots', 'push', id, '--targets', 'a,b'], /the application id in --targets must be 24 hexadecimal characters/, 'org-snapshots push'],
       [['snapshots', 'push', id, '--dry-run', '--wait'], /nothing to --wait for/, 'snapshots push'],
+      [['jobs', 'retry', id, '--timeout', '5'], /--timeout is for --wait/, 'jobs retry'],
     ]
     const results = await Promise.all(cases.map(([args]) => runCli(args, offline)))
     results.forEach((result, i) => {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { call, connect, type Body, type Connection, type RemoteOptions } from '../api.ts'
 import { CommandFailure, UsageError } from '../errors.ts'
-import { fields, out, print, printJson, shortTime, table } from '../output.ts'
+import { fields, note, out, print, printJson, shortTime, table } from '../output.ts'
 import { startProgress } from '../progress.ts'
 import { checkId } from './snapshots.ts'
 
@@ -45,6 +45,23 @@ export async function list(options: ListOptions): Promise<void> {
   if (page.nextCursor) print(out.dim(`\nMore: the same command with --cursor ${page.nextCursor}`))
 }
 
+/** Re-runs the failed targets of a job (202), and with --wait follows it again. */
+export async function retry(id: string, options: WaitOptions & { wait?: boolean }): Promise<void> {
+  checkId(id, 'job id')
+  if (options.timeout !== undefined && !options.wait) throw new UsageError('--timeout is for --wait')
+  const c = await connect(options)
+  const { job } = await call(c, c.client.POST('/api/jobs/{id}/retry', { params: { path: { id } } }))
+  const failed = job.targets.filter((t) => t.status === 'pending').length
+  if (!options.wait) {
+    if (options.json) return printJson({ job })
+    print(`${out.green('Retry started:')} job ${out.bold(id)}, ${failed} target${failed === 1 ? '' : 's'} queued again.`)
+    print(out.dim(`Follow it with: tether-relay jobs wait ${id}`))
+    return
+  }
+  if (!options.json) note(`Retry started: job ${id}, ${failed} target${failed === 1 ? '' : 's'} queued again.`)
+  await waitFor(c, id, options)
+}
+
 interface WaitOptions extends RemoteOptions {
   timeout?: number
   /** Between two polls, in ms (the tests poll faster). */
@@ -84,7 +101,7 @@ export async function waitFor(c: Connection, id: string, options: WaitOptions): 
   if (failedStatuses.includes(job.status)) {
     throw new CommandFailure(
       `Job ${id} ended ${job.status}: ${job.failed} of ${job.total} target${job.total === 1 ? '' : 's'} failed (nothing was written to them).`,
-      `Fix the cause, then re-run the failed targets: POST /api/jobs/${id}/retry (or Retry failed in the console).`,
+      `Fix the cause, then re-run the failed targets: tether-relay jobs retry ${id} --wait`,
     )
   }
   return job
