@@ -70,12 +70,20 @@ async function serveWith(node, app) {
     if (login.status !== 0) fail(`tether-relay login exited ${login.status}:\n${login.stderr}`)
     const listed = cli(['snapshots', 'list', '--json'])
     if (listed.status !== 0 || !Array.isArray(JSON.parse(listed.stdout).snapshots)) fail(`tether-relay snapshots list: ${listed.status}\n${listed.stderr}`)
+    // Capture, export to a file and import it back: the streaming commands and their progress renderer load from the package.
+    const created = cli(['org-snapshots', 'create', '--name', `Smoke ${version}`, '--source-user', 'root@example.test', '--json'])
+    if (created.status !== 0) fail(`tether-relay org-snapshots create: ${created.status}\n${created.stderr}`)
+    const bundle = join(work, `smoke-${version}.bundle.json`)
+    const exported = cli(['org-snapshots', 'export', JSON.parse(created.stdout).snapshot._id, '-o', bundle])
+    if (exported.status !== 0) fail(`tether-relay org-snapshots export: ${exported.status}\n${exported.stderr}`)
+    const imported = cli(['org-snapshots', 'import', bundle, '--json'])
+    if (imported.status !== 0 || JSON.parse(imported.stdout).message !== 'Snapshot imported') fail(`tether-relay org-snapshots import: ${imported.status}\n${imported.stderr}`)
     process.kill(-child.pid, 'SIGTERM')
     const exit = await Promise.race([exited, sleep(20_000, 'timeout')])
     if (exit === 'timeout' || !/"signal":"SIGTERM".*shutting down/.test(output)) {
       fail(`the server did not shut down on SIGTERM: ${JSON.stringify(exit)}\n${output}`)
     }
-    console.log(`ok: npx tether-relay serve under Node.js ${version}: GET ${url}/health → 200, / serves the console, the CLI signs in and lists, shut down on SIGTERM`)
+    console.log(`ok: npx tether-relay serve under Node.js ${version}: GET ${url}/health → 200, / serves the console, the CLI signs in, lists, exports and imports, shut down on SIGTERM`)
   } finally {
     try {
       process.kill(-child.pid, 'SIGKILL')
