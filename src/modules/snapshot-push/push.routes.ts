@@ -1,24 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Executor, SnapshotKind } from '../../db/database.ts'
-import type { Actor } from '../../shared/actor.ts'
-import { adminRoles, superadminOnly, type AccessRole } from '../../shared/roles.ts'
+import { adminRoles, superadminOnly } from '../../shared/roles.ts'
 import { authErrors, Described, IdempotencyKeyHeaders, IdParams } from '../../shared/schemas.ts'
 import { replyOnce } from '../idempotency/idempotent-reply.ts'
 import { JobStartedResponse } from '../jobs/jobs.schemas.ts'
 import { findOrgSnapshot } from '../org-snapshots/org-snapshots.service.ts'
-import type { SnapshotRow } from '../snapshots/snapshots.repository.ts'
+import type { LifecycleRoutesOptions } from '../snapshots/lifecycle.routes.ts'
 import { visibleSnapshot } from '../user-snapshots/user-snapshots.service.ts'
 import { PushBody, PushDryRunResponse, PushQuery } from './push.schemas.ts'
 import { dryRunPush, startPush, type PushUseCase } from './push.service.ts'
 
-interface PushRoute {
-  kind: SnapshotKind
-  base: string
-  operation: string
-  tags: string[]
-  auth: readonly AccessRole[]
-  readable(db: Executor, actor: Actor, id: string): Promise<SnapshotRow>
-}
+/** What the push routes of a snapshot kind need: the part of its lifecycle routes' options that reads. */
+type PushRoute = Pick<LifecycleRoutesOptions, 'kind' | 'base' | 'operation' | 'tags' | 'auth' | 'readable'>
 
 const routes: PushRoute[] = [
   {
